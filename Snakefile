@@ -1,0 +1,20 @@
+# rnn-replication: SimpleRNN vs LSTM vs GRU on row-wise MNIST, replicated as a Snakemake workflow.
+# Data flow: fetch_mnist -> train (one papermill notebook per cell x form x seed) -> collect -> report.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        "results/report.html",

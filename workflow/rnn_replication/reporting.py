@@ -1,0 +1,221 @@
+"""Collect runs, set them beside the article, and draw the history figures."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import records
+
+CELL_LABELS = {"simplernn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+FORM_ORDER = ["single", "stacked", "bidirectional"]
+CELL_ORDER = list(CELL_LABELS)
+SUMMARY_COLUMNS = [
+    "run",
+    "cell",
+    "form",
+    "semantics",
+    "seed",
+    "epochs",
+    "train_images",
+    "test_images",
+    "test_accuracy",
+    "test_loss",
+    "best_val_accuracy",
+    "total_params",
+    "recurrent_params",
+    "dense_params",
+    "seconds_per_epoch",
+    "first_epoch_seconds",
+    "train_seconds",
+    "backend",
+    "device",
+    "data_sha256",
+    "metrics_path",
+    "history_path",
+    "notebook_path",
+]
+
+
+def run_name(cell: str, form: str, semantics: str, seed: int) -> str:
+    """The name of one run, which is also its directory under results/runs/."""
+    return f"{cell}-{form}-{semantics}-seed{seed}"
+
+
+# ---------------------------------------------------------------------------- collecting
+
+
+def collect_runs(metrics_paths: list[str]) -> pd.DataFrame:
+    """One row per run, from each run's metrics.json; history and notebook sit beside it."""
+    rows = []
+    for metrics_path in metrics_paths:
+        metrics = json.loads(Path(metrics_path).read_text())
+        run_dir = Path(metrics_path).parent
+        row = {column: metrics.get(column) for column in SUMMARY_COLUMNS}
+        row["run"] = run_name(metrics["cell"], metrics["form"], metrics["semantics"], metrics["seed"])
+        row["metrics_path"] = str(metrics_path)
+        row["history_path"] = str(run_dir / "history.csv")
+        row["notebook_path"] = str(run_dir / "train.ipynb")
+        rows.append(row)
+    if not rows:
+        raise ValueError("no runs to collect: the config selects no cell, form or seed")
+    return sort_runs(pd.DataFrame(rows, columns=SUMMARY_COLUMNS))
+
+
+def sort_runs(frame: pd.DataFrame) -> pd.DataFrame:
+    order = {
+        "cell": {cell: i for i, cell in enumerate(CELL_ORDER)},
+        "form": {form: i for i, form in enumerate(FORM_ORDER)},
+    }
+    return frame.sort_values(
+        ["cell", "form", "semantics", "seed"], key=lambda column: column.map(order.get(column.name, {}))
+        if column.name in order
+        else column,
+    ).reset_index(drop=True)
+
+
+def write_summary(metrics_paths: list[str], out: str | os.PathLike) -> pd.DataFrame:
+    summary = collect_runs(metrics_paths)
+    records.atomic_write_text(out, summary.to_csv(index=False))
+    return summary
+
+
+def read_histories(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return {row.run: pd.read_csv(row.history_path) for row in summary.itertuples()}
+
+
+def read_benchmarks(paths: list[str]) -> pd.DataFrame:
+    """Snakemake benchmark: files (one TSV per job) as one table of wall time and max RSS."""
+    frames = []
+    for path in paths:
+        table = pd.read_csv(path, sep="\t")
+        table.insert(0, "job", Path(path).stem)
+        frames.append(table)
+    if not frames:
+        return pd.DataFrame(columns=["job", "s", "max_rss"])
+    return pd.concat(frames, ignore_index=True)
+
+
+# ---------------------------------------------------------------------------- the article
+
+
+def load_article(paper_dir: str | os.PathLike) -> tuple[dict, pd.DataFrame]:
+    """The article's results (article.yaml) and its per-epoch logs (article_history.csv)."""
+    paper_dir = Path(paper_dir)
+    article = yaml.safe_load((paper_dir / "article.yaml").read_text(encoding="utf-8"))
+    history = pd.read_csv(paper_dir / "article_history.csv")
+    return article, history
+
+
+def article_comparison(summary: pd.DataFrame, article: dict, device: str | None = None) -> pd.DataFrame:
+    """The article's table beside ours for the single-layer cells (seed-averaged if several seeds)."""
+    rows = []
+    single = summary[summary["form"] == "single"]
+    for cell, theirs in article["results"].items():
+        ours = single[single["cell"] == cell]
+        if ours.empty:
+            continue
+        accuracy = ours["test_accuracy"].mean()
+        rows.append(
+            {
+                "cell": CELL_LABELS[cell],
+                "runs": len(ours),
+                "accuracy, article (%)": 100 * theirs["test_accuracy"],
+                "accuracy, ours (%)": 100 * accuracy,
+                "delta (points)": 100 * (accuracy - theirs["test_accuracy"]),
+                "recurrent params, article": theirs["recurrent_params"],
+                "recurrent params, ours": int(ours["recurrent_params"].iloc[0]),
+                "total params, article": theirs["total_params"],
+                "total params, ours": int(ours["total_params"].iloc[0]),
+                "s/epoch, article (author's GPU)": theirs["seconds_per_epoch"],
+                f"s/epoch, ours ({device or ours['device'].iloc[0]})": ours["seconds_per_epoch"].mean(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def grid_table(summary: pd.DataFrame, value: str) -> pd.DataFrame:
+    """cell x form table of one value (mean over seeds)."""
+    table = summary.pivot_table(index="cell", columns="form", values=value, aggfunc="mean")
+    table = table.reindex(
+        index=[c for c in CELL_ORDER if c in table.index],
+        columns=[f for f in FORM_ORDER if f in table.columns],
+    )
+    table.index = [CELL_LABELS[c] for c in table.index]
+    table.index.name, table.columns.name = "cell", "form"
+    return table
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def plot_history(history: pd.DataFrame, title: str = "", article_history: pd.DataFrame | None = None):
+    """Accuracy and loss per epoch, train and validation; the article's curves dashed on top."""
+    import matplotlib.pyplot as plt
+
+    figure, (accuracy_axes, loss_axes) = plt.subplots(1, 2, figsize=(10, 3.6))
+    draw_metric(accuracy_axes, history, "accuracy", article_history)
+    draw_metric(loss_axes, history, "loss", article_history)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def draw_metric(axes, history, metric, article_history=None, legend=True):
+    axes.plot(history["epoch"], history[metric], "-", color="C0", label="train (ours)")
+    axes.plot(history["epoch"], history[f"val_{metric}"], "-", color="C1", label="validation (ours)")
+    if article_history is not None:
+        axes.plot(article_history["epoch"], article_history[metric], "--", color="C0", alpha=0.7,
+                  label="train (article)")
+        axes.plot(article_history["epoch"], article_history[f"val_{metric}"], "--", color="C1",
+                  alpha=0.7, label="validation (article)")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel(metric)
+    axes.grid(alpha=0.3)
+    if legend:
+        axes.legend(fontsize="small")
+
+
+def plot_single_vs_article(summary, histories, article_history):
+    """Two rows (accuracy, loss) x three single-layer cells, ours solid, the article's dashed."""
+    import matplotlib.pyplot as plt
+
+    single = summary[summary["form"] == "single"]
+    cells = [cell for cell in CELL_ORDER if cell in set(single["cell"])]
+    figure, axes = plt.subplots(2, len(cells), figsize=(4.6 * len(cells), 7), squeeze=False)
+    for column, cell in enumerate(cells):
+        run = single[single["cell"] == cell].iloc[0]["run"]
+        theirs = article_history[article_history["cell"] == cell]
+        for row, metric in enumerate(("accuracy", "loss")):
+            draw_metric(axes[row, column], histories[run], metric, theirs, legend=(column == 0))
+            axes[row, column].set_title(f"{CELL_LABELS[cell]} (single): {metric}")
+    figure.tight_layout()
+    return figure
+
+
+def plot_history_grid(summary, histories, metric: str):
+    """One panel per configuration (cell rows x form columns) of train and validation ``metric``."""
+    import matplotlib.pyplot as plt
+
+    cells = [cell for cell in CELL_ORDER if cell in set(summary["cell"])]
+    forms = [form for form in FORM_ORDER if form in set(summary["form"])]
+    figure, axes = plt.subplots(
+        len(cells), len(forms), figsize=(4.4 * len(forms), 3.1 * len(cells)), squeeze=False,
+        sharex=True, sharey=True,
+    )
+    for i, cell in enumerate(cells):
+        for j, form in enumerate(forms):
+            panel = axes[i, j]
+            runs = summary[(summary["cell"] == cell) & (summary["form"] == form)]
+            for run in runs["run"]:
+                draw_metric(panel, histories[run], metric, legend=False)
+            panel.set_title(f"{CELL_LABELS[cell]}, {form}")
+            if metric == "loss":
+                panel.set_yscale("log")
+    axes[0, 0].legend(fontsize="small")
+    figure.tight_layout()
+    return figure

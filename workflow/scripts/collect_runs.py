@@ -1,0 +1,16 @@
+"""Collect every run's metrics.json into one table.
+
+Usage: python workflow/scripts/collect_runs.py OUT.csv METRICS.json...
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from rnn_replication.reporting import write_summary  # noqa: E402
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    summary = write_summary(sys.argv[2:], sys.argv[1])
+    print(f"collected {len(summary)} runs into {sys.argv[1]}")

