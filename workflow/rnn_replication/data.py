@@ -11,6 +11,7 @@ import subprocess
 import tarfile
 import tempfile
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -60,9 +61,7 @@ def verify_arrays(arrays: dict[str, np.ndarray], origin: str) -> None:
     """Raise DataVerificationError unless ``arrays`` are exactly MNIST."""
     missing = [name for name in ARRAY_SHAPES if name not in arrays]
     if missing:
-        raise DataVerificationError(
-            f"{origin}: missing arrays {missing}; expected {list(ARRAY_SHAPES)}"
-        )
+        raise DataVerificationError(f"{origin}: missing arrays {missing}; expected {list(ARRAY_SHAPES)}")
     for name, shape in ARRAY_SHAPES.items():
         array = arrays[name]
         if array.shape != shape or array.dtype != np.uint8:
@@ -83,9 +82,7 @@ def parse_idx(data: bytes, name: str) -> np.ndarray:
     expected = IDX_SHA256[name]
     found = sha256_bytes(data)
     if found != expected:
-        raise DataVerificationError(
-            f"{name}: checksum mismatch: expected sha256 {expected}, found {found}"
-        )
+        raise DataVerificationError(f"{name}: checksum mismatch: expected sha256 {expected}, found {found}")
     ndim = data[3]
     dims = np.frombuffer(data, dtype=">u4", count=ndim, offset=4)
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(tuple(dims))
@@ -110,8 +107,14 @@ def read_idx_directory(directory: Path) -> dict[str, np.ndarray]:
 
 
 def read_npz(path: Path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as npz:
-        return {name: npz[name] for name in npz.files}
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise DataVerificationError(
+            f"{path}: not a readable .npz ({type(error).__name__}: {error}); expected an .npz "
+            f"holding {', '.join(ARRAY_SHAPES)} (a truncated or interrupted download looks like this)"
+        ) from error
 
 
 def load_local(path: str | os.PathLike) -> dict[str, np.ndarray]:

@@ -72,9 +72,8 @@ def sort_runs(frame: pd.DataFrame) -> pd.DataFrame:
         "form": {form: i for i, form in enumerate(FORM_ORDER)},
     }
     return frame.sort_values(
-        ["cell", "form", "semantics", "seed"], key=lambda column: column.map(order.get(column.name, {}))
-        if column.name in order
-        else column,
+        ["cell", "form", "semantics", "seed"],
+        key=lambda column: column.map(order.get(column.name, {})) if column.name in order else column,
     ).reset_index(drop=True)
 
 
@@ -169,10 +168,22 @@ def draw_metric(axes, history, metric, article_history=None, legend=True):
     axes.plot(history["epoch"], history[metric], "-", color="C0", label="train (ours)")
     axes.plot(history["epoch"], history[f"val_{metric}"], "-", color="C1", label="validation (ours)")
     if article_history is not None:
-        axes.plot(article_history["epoch"], article_history[metric], "--", color="C0", alpha=0.7,
-                  label="train (article)")
-        axes.plot(article_history["epoch"], article_history[f"val_{metric}"], "--", color="C1",
-                  alpha=0.7, label="validation (article)")
+        axes.plot(
+            article_history["epoch"],
+            article_history[metric],
+            "--",
+            color="C0",
+            alpha=0.7,
+            label="train (article)",
+        )
+        axes.plot(
+            article_history["epoch"],
+            article_history[f"val_{metric}"],
+            "--",
+            color="C1",
+            alpha=0.7,
+            label="validation (article)",
+        )
     axes.set_xlabel("epoch")
     axes.set_ylabel(metric)
     axes.grid(alpha=0.3)
@@ -204,8 +215,12 @@ def plot_history_grid(summary, histories, metric: str):
     cells = [cell for cell in CELL_ORDER if cell in set(summary["cell"])]
     forms = [form for form in FORM_ORDER if form in set(summary["form"])]
     figure, axes = plt.subplots(
-        len(cells), len(forms), figsize=(4.4 * len(forms), 3.1 * len(cells)), squeeze=False,
-        sharex=True, sharey=True,
+        len(cells),
+        len(forms),
+        figsize=(4.4 * len(forms), 3.1 * len(cells)),
+        squeeze=False,
+        sharex=True,
+        sharey=True,
     )
     for i, cell in enumerate(cells):
         for j, form in enumerate(forms):

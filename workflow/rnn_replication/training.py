@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import keras
 
@@ -137,7 +137,7 @@ def train_configuration(
         "device": records.describe_device(backend),
         "versions": records.package_versions(),
         "data_sha256": checksum,
-        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "hostname": os.uname().nodename,
     }
     records.write_csv(history_path, epoch_log.rows, HISTORY_COLUMNS)

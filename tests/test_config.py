@@ -1,0 +1,68 @@
+"""The config schema: the shipped configs pass, bad ones stop the run with the key named."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from snakemake.utils import validate
+
+
+def schema(repo):
+    return str(repo / "workflow" / "schemas" / "config.schema.yaml")
+
+
+def load_config(repo, name="config.yaml"):
+    return yaml.safe_load((repo / "config" / name).read_text())
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "small.yaml"])
+def test_shipped_configs_are_valid(repo, name):
+    validate(load_config(repo, name), schema(repo))
+
+
+def test_default_config_is_the_articles_experiment(repo):
+    config = load_config(repo)
+    assert config["cells"] == ["simplernn", "lstm", "gru"]
+    assert config["forms"] == ["single", "stacked", "bidirectional"]
+    assert config["seeds"] == [0]
+    assert (config["epochs"], config["units"], config["batch_size"]) == (20, 128, 128)
+    assert config["learning_rate"] == 0.001
+    assert (config["train_subset"], config["test_subset"]) == (0, 0)
+    assert config["semantics"] == "article" and config["backend"] == "tensorflow"
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"epochs_count": 3}, "epochs_count"),
+        ({"epochs": 0}, "epochs"),
+        ({"units": -1}, "units"),
+        ({"cells": ["lstm", "transformer"]}, "transformer"),
+        ({"forms": ["deep"]}, "deep"),
+        ({"learning_rate": "fast"}, "fast"),
+        ({"semantics": "keras2"}, "keras2"),
+        ({"backend": "mxnet"}, "mxnet"),
+        ({"data": {"local_path": "", "sources": ["ftp"]}}, "ftp"),
+        ({"train_subset": 70000}, "70000"),
+    ],
+)
+def test_bad_config_is_refused_naming_what_is_wrong(repo, change, named):
+    config = load_config(repo) | change
+    with pytest.raises(Exception) as error:
+        validate(config, schema(repo))
+    assert named in str(error.value)
+
+
+def test_snakemake_stops_before_running_anything_on_a_bad_config(repo, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(load_config(repo) | {"epoch": 20}))
+    snakemake = shutil.which("snakemake") or str(Path(sys.executable).parent / "snakemake")
+    result = subprocess.run(
+        [snakemake, "-n", "--configfile", str(bad)], cwd=repo, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Additional properties are not allowed ('epoch' was unexpected)" in output

