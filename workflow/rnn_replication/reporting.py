@@ -67,14 +67,13 @@ def collect_runs(metrics_paths: list[str]) -> pd.DataFrame:
 
 
 def sort_runs(frame: pd.DataFrame) -> pd.DataFrame:
-    order = {
-        "cell": {cell: i for i, cell in enumerate(CELL_ORDER)},
-        "form": {form: i for i, form in enumerate(FORM_ORDER)},
-    }
-    return frame.sort_values(
-        ["cell", "form", "semantics", "seed"],
-        key=lambda column: column.map(order.get(column.name, {})) if column.name in order else column,
-    ).reset_index(drop=True)
+    """The article's order: SimpleRNN, LSTM, GRU; then single, stacked, bidirectional; then seed."""
+    rank = {"cell": CELL_ORDER.index, "form": FORM_ORDER.index}
+
+    def sort_key(column: pd.Series) -> pd.Series:
+        return column.map(rank[column.name]) if column.name in rank else column
+
+    return frame.sort_values(["cell", "form", "semantics", "seed"], key=sort_key).reset_index(drop=True)
 
 
 def write_summary(metrics_paths: list[str], out: str | os.PathLike) -> pd.DataFrame:
@@ -204,8 +203,19 @@ def plot_single_vs_article(summary, histories, article_history):
         for row, metric in enumerate(("accuracy", "loss")):
             draw_metric(axes[row, column], histories[run], metric, theirs, legend=(column == 0))
             axes[row, column].set_title(f"{CELL_LABELS[cell]} (single): {metric}")
+        zoom_past_first_epoch(axes[0, column], [histories[run], theirs], "accuracy")
     figure.tight_layout()
     return figure
+
+
+def zoom_past_first_epoch(axes, histories, metric):
+    """Fit the y-axis to epochs 2 onwards: the first epoch's low accuracy would hide the differences."""
+    later = [h[h["epoch"] >= 2][[metric, f"val_{metric}"]].to_numpy() for h in histories]
+    values = [v for block in later for v in block.ravel()]
+    if values:
+        low, high = min(values), max(values)
+        margin = 0.05 * (high - low) + 1e-3
+        axes.set_ylim(low - margin, high + margin)
 
 
 def plot_history_grid(summary, histories, metric: str):
