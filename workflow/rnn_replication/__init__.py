@@ -7,3 +7,8 @@
 
 Only ``models`` and ``training`` import Keras, so the backend can be chosen first.
 """
+
+# The experiment grid, shared by the model builder and the report (which must not import Keras).
+CELLS = {"simplernn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}  # config name -> Keras layer / label
+FORMS = ("single", "stacked", "bidirectional")
+SEMANTICS = ("article", "modern")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import keras
 
-CELLS = {"simplernn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
-FORMS = ("single", "stacked", "bidirectional")
-SEMANTICS = ("article", "modern")
+from . import CELLS, FORMS, SEMANTICS
+
 TIME_STEPS, FEATURES, CLASSES = 28, 28, 10
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import platform
@@ -46,8 +47,6 @@ def write_json(path: str | os.PathLike, record: dict) -> None:
 
 
 def write_csv(path: str | os.PathLike, rows: list[dict], columns: list[str]) -> None:
-    import io
-
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()

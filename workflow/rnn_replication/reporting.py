@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import records
+from . import CELLS, FORMS, records
 
-CELL_LABELS = {"simplernn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
-FORM_ORDER = ["single", "stacked", "bidirectional"]
-CELL_ORDER = list(CELL_LABELS)
+CELL_LABELS = CELLS
+FORM_ORDER = list(FORMS)
+CELL_ORDER = list(CELLS)
 SUMMARY_COLUMNS = [
     "run",
     "cell",
