@@ -14,6 +14,15 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/report.smk"
 
 
+# Under a cluster executor (profiles/slurm) these run on the submit host, not as jobs: getting the data,
+# collecting metrics and rendering the report are quick and light.
+localrules:
+    fetch_mnist,
+    collect,
+    report,
+    all,
+
+
 rule all:
     default_target: True
     input:

@@ -18,7 +18,7 @@ def load_config(repo, name="config.yaml"):
     return yaml.safe_load((repo / "config" / name).read_text())
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "small.yaml"])
+@pytest.mark.parametrize("name", ["config.yaml", "small.yaml", "seeds5.yaml"])
 def test_shipped_configs_are_valid(repo, name):
     validate(load_config(repo, name), schema(repo))
 
@@ -32,6 +32,31 @@ def test_default_config_is_the_articles_experiment(repo):
     assert config["learning_rate"] == 0.001
     assert (config["train_subset"], config["test_subset"]) == (0, 0)
     assert config["semantics"] == "article" and config["backend"] == "tensorflow"
+    assert config["compare_semantics"] is False and config["replication_rule"] == "mean_2sd"
+
+
+def test_the_five_seed_study_runs_every_configuration_five_times(repo):
+    config = load_config(repo, "seeds5.yaml")
+    assert config["seeds"] == [0, 1, 2, 3, 4] and config["compare_semantics"] is True
+    assert len(config["cells"]) * len(config["forms"]) == 9
+    assert (config["train_subset"], config["test_subset"], config["epochs"]) == (0, 0, 20)
+
+
+@pytest.mark.parametrize(
+    ("extra", "valid"),
+    [
+        ({"compare_semantics": False, "replication_rule": "min_max", "seeds": [0, 1, 2]}, True),
+        ({"semantics": "modern"}, True),
+        ({"replication_rule": None}, False),
+    ],
+)
+def test_schema_accepts_the_seed_and_semantics_keys(repo, extra, valid):
+    config = load_config(repo) | extra
+    if valid:
+        validate(config, schema(repo))
+    else:
+        with pytest.raises(Exception, match="replication_rule"):
+            validate(config, schema(repo))
 
 
 @pytest.mark.parametrize(
@@ -47,6 +72,10 @@ def test_default_config_is_the_articles_experiment(repo):
         ({"backend": "mxnet"}, "mxnet"),
         ({"data": {"local_path": "", "sources": ["ftp"]}}, "ftp"),
         ({"train_subset": 70000}, "70000"),
+        ({"seeds": [0, 0]}, "non-unique"),
+        ({"seeds": [-1]}, "-1"),
+        ({"compare_semantics": "yes"}, "yes"),
+        ({"replication_rule": "loose"}, "loose"),
     ],
 )
 def test_bad_config_is_refused_naming_what_is_wrong(repo, change, named):
@@ -66,3 +95,13 @@ def test_snakemake_stops_before_running_anything_on_a_bad_config(repo, tmp_path)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "Additional properties are not allowed ('epoch' was unexpected)" in output
+
+
+def test_an_unknown_cell_or_form_is_refused_listing_the_valid_ones(repo):
+    for change, valid in (
+        ({"cells": ["lstm", "transformer"]}, "['simplernn', 'lstm', 'gru']"),
+        ({"forms": ["deep"]}, "['single', 'stacked', 'bidirectional']"),
+    ):
+        with pytest.raises(Exception) as error:
+            validate(load_config(repo) | change, schema(repo))
+        assert valid in str(error.value)

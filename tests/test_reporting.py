@@ -8,13 +8,13 @@ from rnn_replication import reporting
 matplotlib.use("Agg")
 
 
-def write_run(root, cell, form, seed, accuracy, seconds=2.0):
-    run_dir = root / reporting.run_name(cell, form, "article", seed)
+def write_run(root, cell, form, seed, accuracy, seconds=2.0, semantics="article"):
+    run_dir = root / reporting.run_name(cell, form, semantics, seed)
     run_dir.mkdir(parents=True)
     metrics = {
         "cell": cell,
         "form": form,
-        "semantics": "article",
+        "semantics": semantics,
         "seed": seed,
         "epochs": 2,
         "train_images": 60000,
@@ -69,17 +69,15 @@ def test_collect_sorts_runs_by_cell_form_seed_and_points_to_their_records(runs, 
     assert summary["notebook_path"].iloc[0].endswith("simplernn-single-article-seed0/train.ipynb")
 
 
-def test_article_comparison_gives_deltas_in_points(runs, repo):
+def test_article_costs_set_parameters_and_speed_beside_the_articles(runs, repo):
     summary = reporting.collect_runs(runs)
     article, _ = reporting.load_article(repo / "paper")
-    table = reporting.article_comparison(summary, article).set_index("cell")
+    table = reporting.article_costs(summary, article).set_index("cell")
     assert list(table.index) == ["SimpleRNN", "LSTM"]  # no single-layer GRU run here
-    assert table.loc["LSTM", "runs"] == 2
-    assert table.loc["LSTM", "accuracy, ours (%)"] == pytest.approx(98.67)  # mean of two seeds
-    assert table.loc["LSTM", "delta (points)"] == pytest.approx(0.0, abs=1e-9)
-    assert table.loc["SimpleRNN", "delta (points)"] == pytest.approx(97.00 - 97.33)
     assert table.loc["SimpleRNN", "recurrent params, article"] == 20096
+    assert table.loc["LSTM", "recurrent params, ours"] == 80384
     assert table.loc["LSTM", "s/epoch, article (author's GPU)"] == 8
+    assert table.loc["LSTM", "s/epoch, ours (CPU: test)"] == pytest.approx(2.0)
 
 
 def test_grid_table_is_cell_by_form(runs):
@@ -99,8 +97,23 @@ def test_figures_have_a_panel_per_configuration_and_the_articles_curves(runs, re
     assert len(figure.axes) == 4  # accuracy and loss for SimpleRNN and LSTM
     labels = [line.get_label() for line in figure.axes[0].lines]
     assert "validation (article)" in labels and "validation (ours)" in labels
+    lstm_labels = [line.get_label() for line in figure.axes[1].lines]  # two seeds: mean and band
+    assert "validation (ours, mean of 2 seeds)" in lstm_labels
+    assert len(figure.axes[1].collections) == 2  # a min-max band for training and for validation
+    assert not figure.axes[0].collections  # one seed: no band
     grid = reporting.plot_history_grid(summary, histories, "loss")
     assert len(grid.axes) == 3 * 2
+
+
+def test_semantics_figure_has_a_panel_per_cell_run_under_both_semantics(runs, tmp_path):
+    runs = runs + [
+        write_run(tmp_path, "lstm", "single", 0, 0.9890, semantics="modern"),
+        write_run(tmp_path, "lstm", "single", 1, 0.9895, semantics="modern"),
+    ]
+    summary = reporting.collect_runs(runs)
+    figure = reporting.plot_semantics(summary, reporting.read_histories(summary))
+    assert len(figure.axes) == 1  # only LSTM has runs of both semantics
+    assert [line.get_label() for line in figure.axes[0].lines] == ["article (2 seeds)", "modern (2 seeds)"]
 
 
 def test_benchmarks_are_read_into_one_table(tmp_path):

@@ -2,7 +2,7 @@ import json
 
 import pandas as pd
 import pytest
-from rnn_replication import training
+from rnn_replication import records, training
 
 
 def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
@@ -33,12 +33,41 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     assert history["epoch"].tolist() == [1, 2]
     assert history["val_accuracy"].iloc[-1] == pytest.approx(written["test_accuracy"], abs=1e-6)
     epoch_lines = [line for line in lines if " epoch " in line]
-    assert len(epoch_lines) == 2 and epoch_lines[0].startswith("gru/stacked/seed3 epoch 1/2:")
+    assert len(epoch_lines) == 2 and epoch_lines[0].startswith("gru/stacked/article/seed3 epoch 1/2:")
+
+
+def tiny_run(mnist_npz, out, seed):
+    return training.train_configuration(
+        cell="lstm",
+        form="single",
+        units=8,
+        epochs=2,
+        batch_size=64,
+        seed=seed,
+        train_subset=512,
+        test_subset=128,
+        data_path=str(mnist_npz),
+        metrics_path=str(out / "metrics.json"),
+        history_path=str(out / "history.csv"),
+        print_fn=lambda *_, **__: None,
+    )
+
+
+def test_same_seed_gives_identical_numbers_and_another_seed_does_not(mnist_npz, tmp_path):
+    first = tiny_run(mnist_npz, tmp_path / "first", seed=7)
+    again = tiny_run(mnist_npz, tmp_path / "again", seed=7)
+    other = tiny_run(mnist_npz, tmp_path / "other", seed=8)
+    assert first["deterministic_ops"] is True  # TensorFlow's op determinism was switched on
+    numbers = ["loss", "accuracy", "val_loss", "val_accuracy"]
+    first_history = pd.read_csv(tmp_path / "first" / "history.csv")[numbers]
+    pd.testing.assert_frame_equal(first_history, pd.read_csv(tmp_path / "again" / "history.csv")[numbers])
+    assert (first["test_accuracy"], first["test_loss"]) == (again["test_accuracy"], again["test_loss"])
+    assert first["test_loss"] != other["test_loss"]
 
 
 def test_steady_seconds_per_epoch_leaves_out_the_compiling_first_epoch():
-    assert training.steady_seconds_per_epoch([20.0, 5.0, 6.0, 7.0]) == 6.0
-    assert training.steady_seconds_per_epoch([4.0]) == 4.0
+    assert records.steady_seconds_per_epoch([20.0, 5.0, 6.0, 7.0]) == 6.0
+    assert records.steady_seconds_per_epoch([4.0]) == 4.0
 
 
 @pytest.mark.parametrize(

@@ -1,51 +1,39 @@
-"""The real DAG, end to end, on the small config: MNIST -> 9 notebooks -> summary -> report.html."""
+"""The real DAG, end to end, on the small config with two seeds: MNIST -> 9 configurations x 2 seeds
++ 3 single-layer cells x 2 seeds under the other semantics -> summary -> report.html."""
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
+from workflow_copy import copy_workflow, snakemake
 
-WORKFLOW_FILES = ["Snakefile", "config", "workflow", "notebooks", "paper", "environment.yml"]
 CELLS, FORMS = ("simplernn", "lstm", "gru"), ("single", "stacked", "bidirectional")
+SEEDS = [0, 1]
 
 
-def snakemake(workdir: Path, *arguments: str, timeout: int = 1500) -> subprocess.CompletedProcess:
-    bin_dir = Path(sys.executable).parent
-    env = os.environ | {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(
-        [str(bin_dir / "snakemake"), *arguments],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-@pytest.fixture(scope="module")
-def finished_workflow(repo, mnist_npz, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("workflow")
-    for name in WORKFLOW_FILES:
-        source = repo / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, workdir / name)
-    config = yaml.safe_load((repo / "config" / "small.yaml").read_text())
-    config["data"]["local_path"] = str(mnist_npz)
-    (workdir / "config" / "test.yaml").write_text(yaml.safe_dump(config))
+def run_small_workflow(repo, mnist_npz, workdir: Path, **overrides) -> Path:
+    """A copy of the workflow in ``workdir``, run on config/small.yaml with ``overrides``."""
+    copy_workflow(repo, workdir, mnist_npz, **overrides)
     result = snakemake(workdir, "--cores", "2", "--configfile", "config/test.yaml")
     assert result.returncode == 0, result.stderr[-5000:]
     return workdir
 
 
-def test_every_configuration_ran_and_was_collected(finished_workflow):
+@pytest.fixture(scope="module")
+def finished_workflow(repo, mnist_npz, tmp_path_factory):
+    return run_small_workflow(repo, mnist_npz, tmp_path_factory.mktemp("workflow"), seeds=SEEDS)
+
+
+def test_every_configuration_ran_once_per_seed_and_was_collected(finished_workflow):
     summary = pd.read_csv(finished_workflow / "results" / "summary.csv")
-    assert len(summary) == 9
-    assert set(zip(summary["cell"], summary["form"], strict=True)) == {(c, f) for c in CELLS for f in FORMS}
+    article = summary[summary["semantics"] == "article"]
+    modern = summary[summary["semantics"] == "modern"]
+    assert len(article) == 9 * len(SEEDS) and len(modern) == 3 * len(SEEDS)
+    assert set(zip(article["cell"], article["form"], article["seed"], strict=True)) == {
+        (c, f, s) for c in CELLS for f in FORMS for s in SEEDS
+    }
+    assert set(modern["form"]) == {"single"} and set(modern["cell"]) == set(CELLS)
     assert (summary["epochs"] == 2).all() and (summary["train_images"] == 1024).all()
     for row in summary.itertuples():
         run_dir = finished_workflow / "results" / "runs" / row.run
@@ -54,19 +42,41 @@ def test_every_configuration_ran_and_was_collected(finished_workflow):
         log = (finished_workflow / "logs" / "train" / f"{row.run}.log").read_text()
         epoch_lines = re.findall(r"^\S+ epoch \d+/2: ", log, flags=re.MULTILINE)
         assert len(epoch_lines) == 2, log[-2000:]
+    # Seeds change the numbers; semantics change GRU's parameter count as in Keras 3.
+    lstm = article[(article["cell"] == "lstm") & (article["form"] == "single")]
+    assert lstm["test_loss"].nunique() == 2
+    gru = summary[(summary["cell"] == "gru") & (summary["form"] == "single")].set_index("semantics")
+    assert set(gru.loc["article", "recurrent_params"]) == {60288}
+    assert set(gru.loc["modern", "recurrent_params"]) == {60672}
 
 
-def test_report_holds_the_article_table_all_runs_and_embedded_figures(finished_workflow):
+def test_report_answers_does_it_replicate_with_statistics_and_the_semantics_study(finished_workflow):
     html = (finished_workflow / "results" / "report.html").read_text(encoding="utf-8")
-    for heading in ("The article", "The full grid", "Training histories", "Environment", "record is"):
-        assert heading in html
-    for article_value in ("97.33", "98.67", "98.79", "20,096", "80,384", "60,288"):
+    for heading in (
+        "Does it replicate?",
+        "The article",
+        "The full grid",
+        "Spread over seeds",
+        "Training histories",
+        "Keras 2.2 vs Keras 3 semantics",
+        "Environment",
+        "record is",
+    ):
+        assert heading in html, heading
+    for article_value in ("97.33", "98.67", "98.79", "20,096", "80,384", "60,288", "60,672"):
         assert article_value in html
-    assert "accuracy, article (%)" in html and "delta (points)" in html
+    # One generated sentence per cell, each with a verdict under the stated rule.
+    for label in ("SimpleRNN", "LSTM", "GRU"):
+        assert re.search(rf"<strong>{label}: (not )?replicated\.</strong>", html), label
+    assert "mean ± 2 standard deviations over seeds" in html
+    assert "over 2 seeds" in html and "distance (sd)" in html and "verdict" in html
+    assert "reset_after=True" in html and "recurrent parameters instead of 60,288 (+384)" in html
     for cell in CELLS:
-        for form in FORMS:
-            assert f"{cell}-{form}-article-seed0" in html
-    assert html.count("data:image/png;base64,") >= 3
+        for seed in SEEDS:
+            for form in FORMS:
+                assert f"{cell}-{form}-article-seed{seed}" in html
+            assert f"{cell}-single-modern-seed{seed}" in html
+    assert html.count("data:image/png;base64,") >= 5
     assert not re.search(r"<script[^>]+src=", html), "report must not load scripts from elsewhere"
     assert "Not the article&#39;s setting" in html or "Not the article's setting" in html
 
@@ -75,3 +85,17 @@ def test_a_finished_workflow_has_nothing_left_to_do(finished_workflow):
     result = snakemake(finished_workflow, "-n", "--configfile", "config/test.yaml")
     assert result.returncode == 0
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_the_same_notebooks_run_on_another_backend(backend, repo, mnist_npz, tmp_path):
+    pytest.importorskip(backend, reason=f"{backend} is not installed (see README: backends)")
+    workdir = run_small_workflow(
+        repo, mnist_npz, tmp_path, backend=backend, forms=["single"], compare_semantics=False
+    )
+    summary = pd.read_csv(workdir / "results" / "summary.csv")
+    assert len(summary) == 3 and set(summary["backend"]) == {backend}
+    assert set(summary["recurrent_params"]) == {20096, 80384, 60288}  # article semantics on any backend
+    assert (summary["test_accuracy"] > 0.2).all()  # better than chance (0.1) after 2 epochs on 1,024 images
+    html = (workdir / "results" / "report.html").read_text(encoding="utf-8")
+    assert f"Keras backend {backend}" in html

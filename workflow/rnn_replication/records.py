@@ -7,6 +7,7 @@ import io
 import json
 import os
 import platform
+import statistics
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -99,3 +100,9 @@ def describe_device(backend: str) -> str:
     except Exception:  # noqa: BLE001 - a device we cannot name is still recorded as the CPU
         pass
     return cpu
+
+
+def steady_seconds_per_epoch(epoch_seconds: list[float]) -> float:
+    """Median epoch time without the first epoch, which includes graph building / compilation."""
+    steady = epoch_seconds[1:] or epoch_seconds
+    return statistics.median(steady)

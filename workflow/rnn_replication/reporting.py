@@ -10,6 +10,7 @@ import pandas as pd
 import yaml
 
 from . import CELLS, FORMS, records
+from .replication import curve_band
 
 SUMMARY_COLUMNS = [
     "run",
@@ -106,22 +107,18 @@ def load_article(paper_dir: str | os.PathLike) -> tuple[dict, pd.DataFrame]:
     return article, history
 
 
-def article_comparison(summary: pd.DataFrame, article: dict, device: str | None = None) -> pd.DataFrame:
-    """The article's table beside ours for the single-layer cells (seed-averaged if several seeds)."""
+def article_costs(summary: pd.DataFrame, article: dict, device: str | None = None) -> pd.DataFrame:
+    """Parameter counts and seconds per epoch of the single-layer cells, the article's beside ours
+    (seconds averaged over seeds). ``summary`` holds the runs of one semantics."""
     rows = []
     single = summary[summary["form"] == "single"]
     for cell, theirs in article["results"].items():
         ours = single[single["cell"] == cell]
         if ours.empty:
             continue
-        accuracy = ours["test_accuracy"].mean()
         rows.append(
             {
                 "cell": CELLS[cell],
-                "runs": len(ours),
-                "accuracy, article (%)": 100 * theirs["test_accuracy"],
-                "accuracy, ours (%)": 100 * accuracy,
-                "delta (points)": 100 * (accuracy - theirs["test_accuracy"]),
                 "recurrent params, article": theirs["recurrent_params"],
                 "recurrent params, ours": int(ours["recurrent_params"].iloc[0]),
                 "total params, article": theirs["total_params"],
@@ -153,21 +150,33 @@ def plot_history(history: pd.DataFrame, title: str = "", article_history: pd.Dat
     import matplotlib.pyplot as plt
 
     figure, (accuracy_axes, loss_axes) = plt.subplots(1, 2, figsize=(10, 3.6))
-    draw_metric(accuracy_axes, history, "accuracy", article_history)
-    draw_metric(loss_axes, history, "loss", article_history)
+    draw_metric(accuracy_axes, [history], "accuracy", article_history)
+    draw_metric(loss_axes, [history], "loss", article_history)
     figure.suptitle(title)
     figure.tight_layout()
     return figure
 
 
-def draw_metric(axes, history, metric, article_history=None, legend=True):
-    curves = [(history, "-", 1.0, "ours")]
+def draw_metric(axes, histories: list[pd.DataFrame], metric, article_history=None, legend=True):
+    """Train and validation ``metric`` per epoch: the mean over seeds as a line, the min-max band over
+    seeds shaded (when there are several), the article's curves dashed on top."""
+    seeds = len(histories)
+    source = f"ours, mean of {seeds} seeds" if seeds > 1 else "ours"
+    for column, color, split in ((metric, "C0", "train"), (f"val_{metric}", "C1", "validation")):
+        band = curve_band(histories, column)
+        axes.plot(band["epoch"], band["mean"], "-", color=color, label=f"{split} ({source})")
+        if seeds > 1:
+            axes.fill_between(band["epoch"], band["min"], band["max"], color=color, alpha=0.25, linewidth=0)
     if article_history is not None:
-        curves.append((article_history, "--", 0.7, "article"))
-    for frame, style, alpha, source in curves:
         for column, color, split in ((metric, "C0", "train"), (f"val_{metric}", "C1", "validation")):
             axes.plot(
-                frame["epoch"], frame[column], style, color=color, alpha=alpha, label=f"{split} ({source})"
+                article_history["epoch"],
+                article_history[column],
+                "--",
+                color=color,
+                alpha=0.8,
+                zorder=3,
+                label=f"{split} (article)",
             )
     axes.set_xlabel("epoch")
     axes.set_ylabel(metric)
@@ -176,20 +185,29 @@ def draw_metric(axes, history, metric, article_history=None, legend=True):
         axes.legend(fontsize="small")
 
 
+def runs_of(summary: pd.DataFrame, histories: dict[str, pd.DataFrame], **where) -> list[pd.DataFrame]:
+    """The histories of every run (one per seed) matching ``where``, e.g. cell="lstm", form="single"."""
+    selected = summary
+    for column, value in where.items():
+        selected = selected[selected[column] == value]
+    return [histories[run] for run in selected["run"]]
+
+
 def plot_single_vs_article(summary, histories, article_history):
-    """Two rows (accuracy, loss) x three single-layer cells, ours solid, the article's dashed."""
+    """Two rows (accuracy, loss) x three single-layer cells: ours (mean and band over seeds) solid,
+    the article's dashed. ``summary`` holds the runs of one semantics."""
     import matplotlib.pyplot as plt
 
     single = summary[summary["form"] == "single"]
     cells = [cell for cell in CELLS if cell in set(single["cell"])]
     figure, axes = plt.subplots(2, len(cells), figsize=(4.6 * len(cells), 7), squeeze=False)
     for column, cell in enumerate(cells):
-        run = single[single["cell"] == cell].iloc[0]["run"]
+        ours = runs_of(single, histories, cell=cell)
         theirs = article_history[article_history["cell"] == cell]
         for row, metric in enumerate(("accuracy", "loss")):
-            draw_metric(axes[row, column], histories[run], metric, theirs, legend=(column == 0))
+            draw_metric(axes[row, column], ours, metric, theirs, legend=(column == 0))
             axes[row, column].set_title(f"{CELLS[cell]} (single): {metric}")
-        zoom_past_first_epoch(axes[0, column], [histories[run], theirs], "accuracy")
+        zoom_past_first_epoch(axes[0, column], [*ours, theirs], "accuracy")
     figure.tight_layout()
     return figure
 
@@ -205,7 +223,8 @@ def zoom_past_first_epoch(axes, histories, metric):
 
 
 def plot_history_grid(summary, histories, metric: str):
-    """One panel per configuration (cell rows x form columns) of train and validation ``metric``."""
+    """One panel per configuration (cell rows x form columns) of train and validation ``metric``:
+    mean over seeds and min-max band. ``summary`` holds the runs of one semantics."""
     import matplotlib.pyplot as plt
 
     cells = [cell for cell in CELLS if cell in set(summary["cell"])]
@@ -221,12 +240,42 @@ def plot_history_grid(summary, histories, metric: str):
     for i, cell in enumerate(cells):
         for j, form in enumerate(forms):
             panel = axes[i, j]
-            runs = summary[(summary["cell"] == cell) & (summary["form"] == form)]
-            for run in runs["run"]:
-                draw_metric(panel, histories[run], metric, legend=False)
+            ours = runs_of(summary, histories, cell=cell, form=form)
+            if ours:
+                draw_metric(panel, ours, metric, legend=False)
             panel.set_title(f"{CELLS[cell]}, {form}")
             if metric == "loss":
                 panel.set_yscale("log")
     axes[0, 0].legend(fontsize="small")
+    figure.tight_layout()
+    return figure
+
+
+def plot_semantics(summary, histories):
+    """Validation accuracy per epoch of each single-layer cell under both semantics (mean and band
+    over seeds): Keras 2.2 (article) in blue, Keras 3 (modern) in green."""
+    import matplotlib.pyplot as plt
+
+    single = summary[summary["form"] == "single"]
+    cells = [c for c in CELLS if {"article", "modern"} <= set(single[single["cell"] == c]["semantics"])]
+    figure, axes = plt.subplots(1, len(cells), figsize=(4.6 * len(cells), 3.4), squeeze=False)
+    for panel, cell in zip(axes[0], cells, strict=True):
+        shown = []
+        for semantics, color in (("article", "C0"), ("modern", "C2")):
+            ours = runs_of(single, histories, cell=cell, semantics=semantics)
+            band = curve_band(ours, "val_accuracy")
+            label = f"{semantics} ({len(ours)} seed{'s' if len(ours) > 1 else ''})"
+            panel.plot(band["epoch"], band["mean"], color=color, label=label)
+            if len(ours) > 1:
+                panel.fill_between(
+                    band["epoch"], band["min"], band["max"], color=color, alpha=0.25, linewidth=0
+                )
+            shown += ours
+        zoom_val_accuracy = [h.assign(accuracy=h["val_accuracy"]) for h in shown]
+        zoom_past_first_epoch(panel, zoom_val_accuracy, "accuracy")
+        panel.set_title(f"{CELLS[cell]} (single): validation accuracy")
+        panel.set_xlabel("epoch")
+        panel.grid(alpha=0.3)
+        panel.legend(fontsize="small")
     figure.tight_layout()
     return figure

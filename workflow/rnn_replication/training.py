@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import os
-import statistics
+import shutil
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import keras
 
@@ -15,14 +18,25 @@ HISTORY_COLUMNS = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "sec
 
 
 class EpochLog(keras.callbacks.Callback):
-    """One plain log line and one history row per epoch (no progress bars in the logs)."""
+    """One plain log line and one history row per epoch (no progress bars in the logs).
+
+    With a ``journal_path`` (set by :func:`resume_callbacks`) the rows are also written there after
+    every epoch and read back when a killed run resumes, so the final history has each epoch once.
+    """
 
     def __init__(self, epochs: int, label: str, print_fn=print):
         super().__init__()
         self.epochs, self.label, self.print_fn = epochs, label, print_fn
+        self.journal_path: Path | None = None
         self.rows: list[dict] = []
+        self.resumed_at: int | None = None  # first epoch this process trained
 
     def on_epoch_begin(self, epoch, logs=None):
+        if self.resumed_at is None:
+            self.resumed_at = epoch + 1
+        # A kill between this log and the backup can leave the journal one epoch ahead: that epoch
+        # is trained again, so its row is dropped here.
+        self.rows = [row for row in self.rows if row["epoch"] <= epoch]
         self.started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
@@ -31,6 +45,8 @@ class EpochLog(keras.callbacks.Callback):
         row = {"epoch": epoch + 1, "seconds": round(seconds, 3)}
         row.update({key: float(logs[key]) for key in HISTORY_COLUMNS[1:5]})
         self.rows.append(row)
+        if self.journal_path:
+            records.write_csv(self.journal_path, self.rows, HISTORY_COLUMNS)
         self.print_fn(
             f"{self.label} epoch {epoch + 1}/{self.epochs}: {seconds:.1f} s"
             f" - loss {row['loss']:.4f} - accuracy {row['accuracy']:.4f}"
@@ -39,10 +55,35 @@ class EpochLog(keras.callbacks.Callback):
         )
 
 
-def steady_seconds_per_epoch(epoch_seconds: list[float]) -> float:
-    """Median epoch time without the first epoch, which includes graph building / compilation."""
-    steady = epoch_seconds[1:] or epoch_seconds
-    return statistics.median(steady)
+def read_history(path) -> list[dict]:
+    """History rows from a CSV written by EpochLog; none if the file does not exist."""
+    if not Path(path).exists():
+        return []
+    with open(path, newline="") as handle:
+        return [
+            {key: int(value) if key == "epoch" else float(value) for key, value in row.items()}
+            for row in csv.DictReader(handle)
+        ]
+
+
+def resume_callbacks(resume_dir: str, run_config: dict, epoch_log: EpochLog, print_fn=print) -> list:
+    """Checkpoint every epoch under ``resume_dir`` and continue from there after a kill.
+
+    The state is only reused for the same run configuration; otherwise it is discarded.
+    """
+    resume_dir = Path(resume_dir)
+    stamp = resume_dir / "run.json"
+    if resume_dir.exists() and (not stamp.exists() or json.loads(stamp.read_text()) != run_config):
+        print_fn(f"discarding resume state in {resume_dir}: it belongs to another configuration")
+        shutil.rmtree(resume_dir)
+    resume_dir.mkdir(parents=True, exist_ok=True)
+    records.write_json(stamp, run_config)
+    epoch_log.journal_path = resume_dir / "history.csv"
+    epoch_log.rows = read_history(epoch_log.journal_path)
+    if epoch_log.rows:
+        print_fn(f"resuming after epoch {epoch_log.rows[-1]['epoch']} from {resume_dir}", flush=True)
+    # double_checkpoint keeps the previous backup, in case the kill came while writing the new one.
+    return [keras.callbacks.BackupAndRestore(str(resume_dir / "backup"), double_checkpoint=True)]
 
 
 def check_positive_int(name: str, value, allow_zero: bool = False) -> None:
@@ -50,6 +91,32 @@ def check_positive_int(name: str, value, allow_zero: bool = False) -> None:
     if not ok:
         expected = "a non-negative integer (0 = all)" if allow_zero else "a positive integer"
         raise ValueError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
+
+
+def prepare_backend(seed: int, backend: str, threads: int = 0) -> bool:
+    """Seed Python, NumPy and the backend (weights and shuffling follow from the seed).
+
+    With TensorFlow also: use ``threads`` CPU threads; on a CPU-only machine make its ops
+    deterministic (same seed, same machine, same numbers: Keras then turns XLA off, which it does on
+    a CPU anyway); on a GPU let memory grow instead of taking it all, so several notebooks can share it
+    (JAX: XLA_PYTHON_CLIENT_PREALLOCATE=false, set by the notebook before JAX loads).
+    Returns whether op determinism was switched on.
+    """
+    deterministic = False
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        for gpu in gpus:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        if threads:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+        if not gpus:
+            tf.config.experimental.enable_op_determinism()
+            deterministic = True
+    keras.utils.set_random_seed(seed)
+    return deterministic
 
 
 def train_configuration(
@@ -68,9 +135,28 @@ def train_configuration(
     train_subset: int = 0,
     test_subset: int = 0,
     threads: int = 0,
+    resume_dir: str = "",
     print_fn=print,
 ) -> dict:
-    """Train one configuration as the article did and write ``metrics_path`` and ``history_path``."""
+    """Train one configuration as the article did and write ``metrics_path`` and ``history_path``.
+
+    With ``resume_dir``, the run checkpoints there after every epoch and a rerun after a kill continues
+    from the last finished epoch; the directory is removed once the run has finished.
+    """
+    run_config = {
+        "cell": cell,
+        "form": form,
+        "units": units,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "seed": seed,
+        "semantics": semantics,
+        "train_subset": train_subset,
+        "test_subset": test_subset,
+        "threads": threads,
+        "data_path": str(data_path),
+    }
     models.check_choice("cell", cell, models.CELLS)
     models.check_choice("form", form, models.FORMS)
     models.check_choice("semantics", semantics, models.SEMANTICS)
@@ -82,26 +168,23 @@ def train_configuration(
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
 
     backend = keras.backend.backend()
-    if backend == "tensorflow" and threads:
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-    keras.utils.set_random_seed(seed)
+    deterministic_ops = prepare_backend(seed, backend, threads)
 
     x_train, y_train, x_test, y_test, checksum = data.load_mnist_sequences(
         data_path, train_subset, test_subset
     )
     model = models.build_model(cell, form, units, learning_rate, semantics)
     model.summary(print_fn=lambda line, **_: print_fn(line))  # as the article printed it
-    label = f"{cell}/{form}/seed{seed}"
+    label = f"{cell}/{form}/{semantics}/seed{seed}"
     epoch_log = EpochLog(epochs, label, print_fn)
     print_fn(
         f"{label}: {len(x_train)} training and {len(x_test)} test images, {epochs} epochs, "
         f"backend {backend}, semantics {semantics}",
         flush=True,
     )
-    started = time.perf_counter()
+    callbacks = [epoch_log]  # the history row is journaled before the checkpoint is written
+    if resume_dir:
+        callbacks += resume_callbacks(resume_dir, run_config | {"backend": backend}, epoch_log, print_fn)
     model.fit(
         x_train,
         y_train,
@@ -109,9 +192,8 @@ def train_configuration(
         epochs=epochs,
         verbose=0,
         validation_data=(x_test, y_test),
-        callbacks=[epoch_log],
+        callbacks=callbacks,
     )
-    train_seconds = time.perf_counter() - started
     test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=batch_size, verbose=0)
 
     epoch_seconds = [row["seconds"] for row in epoch_log.rows]
@@ -130,19 +212,25 @@ def train_configuration(
         "test_accuracy": float(test_accuracy),
         "best_val_accuracy": max(row["val_accuracy"] for row in epoch_log.rows),
         **models.parameter_counts(model),
-        "seconds_per_epoch": round(steady_seconds_per_epoch(epoch_seconds), 3),
+        "seconds_per_epoch": round(records.steady_seconds_per_epoch(epoch_seconds), 3),
         "first_epoch_seconds": epoch_seconds[0],
-        "train_seconds": round(train_seconds, 3),
+        "train_seconds": round(sum(epoch_seconds), 3),
+        "resumed_at_epoch": epoch_log.resumed_at,
         "backend": backend,
         "device": records.describe_device(backend),
         "versions": records.package_versions(),
         "data_sha256": checksum,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "hostname": os.uname().nodename,
+        "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
+        "deterministic_ops": deterministic_ops,
+        "config": run_config,
     }
     records.write_csv(history_path, epoch_log.rows, HISTORY_COLUMNS)
     # metrics.json last: its presence means the run finished.
     records.write_json(metrics_path, metrics)
+    if resume_dir:
+        shutil.rmtree(resume_dir, ignore_errors=True)
     print_fn(
         f"{label}: test accuracy {test_accuracy:.4f}, test loss {test_loss:.4f}, "
         f"{metrics['seconds_per_epoch']} s/epoch on {metrics['device']}",

@@ -4,6 +4,12 @@ import shlex
 from snakemake.utils import validate
 
 
+# `--config seeds=[0,1,2] compare_semantics=true` arrives as strings: read them as the YAML they look like.
+if isinstance(config.get("seeds"), list):
+    config["seeds"] = [int(s) if isinstance(s, str) and s.isdigit() else s for s in config["seeds"]]
+if str(config.get("compare_semantics")).lower() in ("true", "false"):
+    config["compare_semantics"] = str(config["compare_semantics"]).lower() == "true"
+
 # Stops the run with the offending key and the expected value before anything is computed.
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -18,13 +24,23 @@ wildcard_constraints:
 
 
 def selected_runs():
-    """Names of every run the config asks for (cell x form x seed, one semantics)."""
-    return [
-        RUN_PATTERN.format(cell=cell, form=form, semantics=config["semantics"], seed=seed)
+    """Names of every run the config asks for: cell x form x seed under the chosen semantics, then,
+    with compare_semantics, the single-layer cells under the other semantics too."""
+    main = config["semantics"]
+    runs = [
+        RUN_PATTERN.format(cell=cell, form=form, semantics=main, seed=seed)
         for cell in config["cells"]
         for form in config["forms"]
         for seed in config["seeds"]
     ]
+    if config["compare_semantics"]:
+        runs += [
+            RUN_PATTERN.format(cell=cell, form="single", semantics=semantics, seed=seed)
+            for semantics in ("article", "modern")
+            for cell in config["cells"]
+            for seed in config["seeds"]
+        ]
+    return list(dict.fromkeys(runs))
 
 
 def report_parameters(wildcards):

@@ -27,7 +27,8 @@ rule report:
     params:
         config=report_parameters,
     shell:
-        "(papermill {input.notebook} {output.notebook} --log-output --no-progress-bar"
+        "(python workflow/scripts/run_notebook.py {input.notebook} {output.notebook}"
+        " --log-output --no-progress-bar"
         " -p summary_path {input.summary} -p paper_dir paper"
         " -y {params.config}"
         " && jupyter nbconvert --to html --no-input --template selfcontained"

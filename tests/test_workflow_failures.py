@@ -1,0 +1,99 @@
+"""Nothing lost: a killed workflow resumes where it stopped; a failing run shows where its traceback is."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pandas as pd
+from workflow_copy import copy_workflow, snakemake, snakemake_command
+
+SHORT = "simplernn-single-article-seed0"
+LONG = "lstm-single-article-seed0"
+
+
+def saved_epoch(workdir) -> int:
+    state = workdir / "results" / "resume" / LONG / "backup" / "training_metadata.json"
+    try:
+        return json.loads(state.read_text())["epoch"]
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+def test_a_killed_workflow_resumes_the_interrupted_run_and_keeps_the_finished_ones(repo, mnist_npz, tmp_path):
+    copy_workflow(
+        repo,
+        tmp_path,
+        mnist_npz,
+        cells=["simplernn", "lstm"],
+        forms=["single"],
+        compare_semantics=False,
+        epochs=6,
+        train_subset=8192,
+    )
+    command, env = snakemake_command("--cores", "1", "--configfile", "config/test.yaml")
+    # Its own process group, so the kill reaches Snakemake and every notebook it started, as a
+    # power loss or an out-of-memory kill of the whole job would.
+    process = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    finished = tmp_path / "results" / "runs" / SHORT / "metrics.json"
+    deadline = time.monotonic() + 600
+    while not (finished.exists() and saved_epoch(tmp_path) >= 2) and process.poll() is None:
+        assert time.monotonic() < deadline, "the workflow never got to the middle of the LSTM run"
+        time.sleep(0.2)
+    assert process.poll() is None, "the workflow finished before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished_mtime = finished.stat().st_mtime
+    saved = saved_epoch(tmp_path)
+    assert not (tmp_path / "results" / "runs" / LONG / "metrics.json").exists()
+
+    # Snakemake refuses to start over a kill's stale lock until told it is stale; the workflow profile
+    # (profiles/default) then reruns the incomplete job without asking.
+    assert "--unlock" in snakemake(tmp_path, "--cores", "1", "--configfile", "config/test.yaml").stderr
+    assert snakemake(tmp_path, "--unlock", "--configfile", "config/test.yaml").returncode == 0
+    rerun = snakemake(tmp_path, "--cores", "1", "--configfile", "config/test.yaml")
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+
+    metrics = json.loads((tmp_path / "results" / "runs" / LONG / "metrics.json").read_text())
+    history = pd.read_csv(tmp_path / "results" / "runs" / LONG / "history.csv")
+    assert history["epoch"].tolist() == [1, 2, 3, 4, 5, 6]  # every epoch exactly once
+    assert metrics["resumed_at_epoch"] == saved + 1
+    assert finished.stat().st_mtime == finished_mtime  # the finished run was not trained again
+    assert "resuming after epoch" in (tmp_path / "logs" / "train" / f"{LONG}.log").read_text()
+    assert (tmp_path / "results" / "report.html").exists()
+    assert "Nothing to be done" in snakemake(tmp_path, "-n", "--configfile", "config/test.yaml").stdout
+
+
+def test_a_failing_run_points_to_its_executed_notebook_and_leaves_no_finished_outputs(repo, tmp_path):
+    copy_workflow(repo, tmp_path, "")
+    # A dataset that is not MNIST: training must refuse it, from inside the notebook.
+    (tmp_path / "resources").mkdir()
+    rng = np.random.default_rng(0)
+    np.savez(
+        tmp_path / "resources" / "mnist.npz",
+        x_train=rng.integers(0, 255, (60000, 28, 28), dtype=np.uint8),
+        y_train=rng.integers(0, 10, 60000, dtype=np.uint8),
+        x_test=rng.integers(0, 255, (10000, 28, 28), dtype=np.uint8),
+        y_test=rng.integers(0, 10, 10000, dtype=np.uint8),
+    )
+    target = f"results/runs/{SHORT}/metrics.json"  # before --configfile, which takes a list
+    result = snakemake(tmp_path, target, "--cores", "1", "--configfile", "config/test.yaml")
+    assert result.returncode != 0
+    notebook = f"logs/train/{SHORT}.ipynb"
+    assert f"The executed notebook with the traceback: {notebook}" in result.stderr
+    executed = json.loads((tmp_path / notebook).read_text())
+    errors = [
+        o for cell in executed["cells"] for o in cell.get("outputs", []) if o.get("output_type") == "error"
+    ]
+    assert errors and "sha256" in "".join(errors[0]["traceback"])
+    assert not (tmp_path / "results" / "runs" / SHORT / "metrics.json").exists()
+    assert not (tmp_path / "results" / "runs" / SHORT / "history.csv").exists()
