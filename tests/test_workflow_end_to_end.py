@@ -96,6 +96,8 @@ def test_the_same_notebooks_run_on_another_backend(backend, repo, mnist_npz, tmp
     summary = pd.read_csv(workdir / "results" / "summary.csv")
     assert len(summary) == 3 and set(summary["backend"]) == {backend}
     assert set(summary["recurrent_params"]) == {20096, 80384, 60288}  # article semantics on any backend
-    assert (summary["test_accuracy"] > 0.2).all()  # better than chance (0.1) after 2 epochs on 1,024 images
+    for run in summary["run"]:  # it learned: the training loss fell from the first epoch to the second
+        history = pd.read_csv(workdir / "results" / "runs" / run / "history.csv")
+        assert history["loss"].iloc[1] < history["loss"].iloc[0], run
     html = (workdir / "results" / "report.html").read_text(encoding="utf-8")
     assert f"Keras backend {backend}" in html
