@@ -43,6 +43,16 @@ def selected_runs():
     return list(dict.fromkeys(runs))
 
 
+# Relative cost of one run (seconds per epoch on a CPU, measured): the longest runs start first, so the
+# last job to finish is not a stacked GRU that started last while the other cores sit idle.
+CELL_COST = {"simplernn": 1, "lstm": 4, "gru": 4}
+FORM_COST = {"single": 1, "bidirectional": 1.5, "stacked": 2.5}
+
+
+def training_priority(wildcards):
+    return round(10 * CELL_COST[wildcards.cell] * FORM_COST[wildcards.form])
+
+
 def report_parameters(wildcards):
     """The effective config and the training jobs' benchmark files, as one papermill YAML
     parameter string (JSON is YAML), quoted for the shell."""

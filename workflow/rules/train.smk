@@ -15,6 +15,7 @@ rule train:
     benchmark:
         f"benchmarks/train/{RUN_PATTERN}.tsv"
     threads: config["threads_per_run"]
+    priority: training_priority
     resources:
         # One slot on a GPU; profiles/default sets how many jobs may hold one at a time.
         gpu_jobs=1,
