@@ -12,6 +12,7 @@ from workflow_copy import copy_workflow, snakemake, snakemake_command
 
 SHORT = "simplernn-single-article-seed0"
 LONG = "lstm-single-article-seed0"
+CONFIG = "config/test.yaml"
 
 
 def saved_epoch(workdir) -> int:
@@ -33,7 +34,12 @@ def test_a_killed_workflow_resumes_the_interrupted_run_and_keeps_the_finished_on
         epochs=6,
         train_subset=8192,
     )
-    command, env = snakemake_command("--cores", "1", "--configfile", "config/test.yaml")
+    # The short run first (the workflow's own priority would start the LSTM first), so that it has
+    # finished when the LSTM run is killed.
+    first = f"results/runs/{SHORT}/metrics.json"
+    command, env = snakemake_command(
+        "--cores", "1", "--prioritize", first, "--configfile", "config/test.yaml"
+    )
     # Its own process group, so the kill reaches Snakemake and every notebook it started, as a
     # power loss or an out-of-memory kill of the whole job would.
     process = subprocess.Popen(
