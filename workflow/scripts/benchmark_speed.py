@@ -31,10 +31,11 @@ from rnn_replication import CELLS, records  # noqa: E402
 WORKFLOW_FILES = ["Snakefile", "config", "workflow", "notebooks", "paper", "profiles", "environment.yml"]
 
 
-def run_timed(command: list[str], env: dict, log: Path) -> float:
+def run_timed(command: list[str], env: dict, log: Path, cwd: Path = REPO) -> float:
+    """Wall seconds of ``command``, its output in ``log``; stops the benchmark if it fails."""
     started = time.perf_counter()
     with log.open("w") as handle:
-        result = subprocess.run(command, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        result = subprocess.run(command, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT)
     wall = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"benchmark: {' '.join(command[:3])} ... failed (exit {result.returncode}); see {log}")
@@ -110,19 +111,13 @@ def time_dag(args, env: dict) -> dict:
         command += ["--config", f"backend={args.backend}"]
         if args.dag_configfile:
             command[3:3] = ["--configfile", args.dag_configfile]
-        log = REPO / "benchmarks" / "speed" / f"dag-{args.backend}.log"
-        started = time.perf_counter()
-        with log.open("w") as handle:
-            result = subprocess.run(command, cwd=workdir, env=env, stdout=handle, stderr=subprocess.STDOUT)
-        wall = time.perf_counter() - started
-        if result.returncode != 0:
-            sys.exit(f"benchmark: the DAG failed (exit {result.returncode}); see {log}")
+        wall = run_timed(command, env, REPO / "benchmarks" / "speed" / f"dag-{args.backend}.log", cwd=workdir)
         runs = len(list((workdir / "results" / "runs").glob("*/metrics.json")))
         kept = REPO / "benchmarks" / "speed" / f"dag-{args.backend}"  # the run's summary and report
         kept.mkdir(parents=True, exist_ok=True)
         for name in ("summary.csv", "report.html"):
             shutil.copy(workdir / "results" / name, kept / name)
-        return {"wall": wall, "runs": runs, "command": " ".join(command[1:]), "report": True}
+        return {"wall": wall, "runs": runs, "command": " ".join(command[1:])}
 
 
 def main() -> None:
