@@ -105,3 +105,28 @@ def test_an_unknown_cell_or_form_is_refused_listing_the_valid_ones(repo):
         with pytest.raises(Exception) as error:
             validate(load_config(repo) | change, schema(repo))
         assert valid in str(error.value)
+
+
+def test_training_jobs_run_seed_by_seed_longest_first(repo):
+    snakemake = shutil.which("snakemake") or str(Path(sys.executable).parent / "snakemake")
+    result = subprocess.run(
+        [snakemake, "-n", "--forceall", "--config", "seeds=[3,1]"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    priority = {}  # (cell, form, seed) -> priority, from the dry run's job listing
+    for job in result.stdout.split("rule train:")[1:]:
+        wildcards = dict(pair.split("=") for pair in job.split("wildcards: ")[1].split("\n")[0].split(", "))
+        key = (wildcards["cell"], wildcards["form"], int(wildcards["seed"]))
+        priority[key] = int(job.split("priority: ")[1].split("\n")[0])
+    assert len(priority) == 18
+    # Every run of the first seed (3) before any of the second, so JAX's later seeds find a cached program.
+    assert min(p for (_, _, seed), p in priority.items() if seed == 3) > max(
+        p for (_, _, seed), p in priority.items() if seed == 1
+    )
+    # Within a seed, the longest run (stacked GRU / LSTM) first, the shortest (single SimpleRNN) last.
+    seed_three = {(cell, form): p for (cell, form, seed), p in priority.items() if seed == 3}
+    assert max(seed_three, key=seed_three.get)[1] == "stacked"
+    assert min(seed_three, key=seed_three.get) == ("simplernn", "single")

@@ -85,4 +85,5 @@ def test_resume_state_of_another_configuration_is_discarded(mnist_npz, tmp_path)
     )
     assert any("discarding resume state" in line for line in lines)
     assert metrics["resumed_at_epoch"] == 1
+    assert metrics["checkpoint_seconds"] > 0  # two backups were written and timed
     assert pd.read_csv(tmp_path / "run" / "history.csv")["epoch"].tolist() == [1, 2]

@@ -28,6 +28,7 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     assert 0.0 <= written["test_accuracy"] <= 1.0 and written["test_loss"] > 0
     assert written["backend"] == "tensorflow" and written["versions"]["keras"]
     assert written["device"].startswith(("CPU", "GPU"))
+    assert written["checkpoint_seconds"] == 0  # no resume_dir, no checkpoints
     history = pd.read_csv(tmp_path / "run" / "history.csv")
     assert list(history.columns) == training.HISTORY_COLUMNS
     assert history["epoch"].tolist() == [1, 2]

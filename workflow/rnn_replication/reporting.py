@@ -30,6 +30,7 @@ SUMMARY_COLUMNS = [
     "seconds_per_epoch",
     "first_epoch_seconds",
     "train_seconds",
+    "checkpoint_seconds",
     "backend",
     "device",
     "data_sha256",

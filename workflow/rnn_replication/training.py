@@ -66,6 +66,23 @@ def read_history(path) -> list[dict]:
         ]
 
 
+class TimedBackupAndRestore(keras.callbacks.BackupAndRestore):
+    """BackupAndRestore that adds up the seconds its per-epoch backups take.
+
+    The epoch times in the history stop before the backup is written (the row is journaled first),
+    so this is the one place the checkpoint's cost shows; metrics.json records it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seconds = 0.0
+
+    def on_epoch_end(self, epoch, logs=None):
+        started = time.perf_counter()
+        super().on_epoch_end(epoch, logs)
+        self.seconds += time.perf_counter() - started
+
+
 def resume_callbacks(resume_dir: str, run_config: dict, epoch_log: EpochLog, print_fn=print) -> list:
     """Checkpoint every epoch under ``resume_dir`` and continue from there after a kill.
 
@@ -83,7 +100,7 @@ def resume_callbacks(resume_dir: str, run_config: dict, epoch_log: EpochLog, pri
     if epoch_log.rows:
         print_fn(f"resuming after epoch {epoch_log.rows[-1]['epoch']} from {resume_dir}", flush=True)
     # double_checkpoint keeps the previous backup, in case the kill came while writing the new one.
-    return [keras.callbacks.BackupAndRestore(str(resume_dir / "backup"), double_checkpoint=True)]
+    return [TimedBackupAndRestore(str(resume_dir / "backup"), double_checkpoint=True)]
 
 
 def check_positive_int(name: str, value, allow_zero: bool = False) -> None:
@@ -215,6 +232,10 @@ def train_configuration(
         "seconds_per_epoch": round(records.steady_seconds_per_epoch(epoch_seconds), 3),
         "first_epoch_seconds": epoch_seconds[0],
         "train_seconds": round(sum(epoch_seconds), 3),
+        # Seconds spent writing resume checkpoints in this process (not part of the epoch times).
+        "checkpoint_seconds": round(
+            sum(c.seconds for c in callbacks if isinstance(c, TimedBackupAndRestore)), 3
+        ),
         "resumed_at_epoch": epoch_log.resumed_at,
         "backend": backend,
         "device": records.describe_device(backend),

@@ -3,9 +3,10 @@ same machine, one after the other; optionally the whole default DAG end to end.
 
 Usage (from the repository root, after resources/mnist.npz exists):
     python workflow/scripts/benchmark_speed.py [--backend tensorflow] [--epochs 4]
-        [--cells simplernn lstm gru] [--dag] [--dag-cores 4]
+        [--cells simplernn lstm gru] [--repeats 3] [--threads 0]
+        [--dag | --dag-only] [--dag-cores 4] [--dag-configfile F] [--dag-config KEY=VALUE ...] [--dag-label L]
 
-Prints a Markdown table and writes it, with the raw numbers, under benchmarks/speed/.
+Prints a Markdown table and writes it, with the raw numbers, under benchmarks/speed/ (--out).
 """
 
 from __future__ import annotations
@@ -22,13 +23,17 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "workflow"))
 from rnn_replication import CELLS, records  # noqa: E402
 
 WORKFLOW_FILES = ["Snakefile", "config", "workflow", "notebooks", "paper", "profiles", "environment.yml"]
+
+
+def command_path(name: str) -> str:
+    """A console script of this Python's environment, else the one on PATH (pip --target installs)."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else shutil.which(name) or name
 
 
 def run_timed(command: list[str], env: dict, log: Path, cwd: Path = REPO) -> float:
@@ -60,7 +65,8 @@ def plain_script(cell: str, args, work: Path, env: dict) -> dict:
 def workflow_notebook(cell: str, args, work: Path, env: dict) -> dict:
     run_dir = work / f"workflow-{cell}"
     command = [
-        str(Path(sys.executable).parent / "papermill"),
+        sys.executable,
+        "workflow/scripts/run_notebook.py",  # papermill, as the train rule runs it
         "notebooks/train.ipynb",
         str(run_dir / "train.ipynb"),
         "--no-progress-bar",
@@ -76,7 +82,7 @@ def workflow_notebook(cell: str, args, work: Path, env: dict) -> dict:
             "threads",
             str(args.threads),
         ),
-        *("-p", "data_path", args.data),
+        *("-p", "data_path", args.data, "-p", "resume_dir", str(run_dir / "resume")),
         *(
             "-p",
             "metrics_path",
@@ -92,32 +98,87 @@ def workflow_notebook(cell: str, args, work: Path, env: dict) -> dict:
     history = [float(line.split(",")[-1]) for line in (run_dir / "history.csv").read_text().splitlines()[1:]]
     return {
         "epoch_seconds": history,
+        # As in the DAG, the run writes a resume checkpoint after every epoch; the history's epoch
+        # times stop before it, so its cost is added back per epoch here.
+        "checkpoint_per_epoch": metrics["checkpoint_seconds"] / len(history),
         "wall": wall,
         "test_accuracy": metrics["test_accuracy"],
         "device": metrics["device"],
     }
 
 
+class GpuSampler:
+    """GPU utilisation and memory, sampled each second by nvidia-smi while the DAG runs (if present).
+
+    Answers "what limited it": a GPU that is mostly idle means the time went to kernels starting,
+    XLA compiling and Python, not to the GPU.
+    """
+
+    def __init__(self, path: Path):
+        self.path, self.process = path, None
+        if shutil.which("nvidia-smi"):
+            query = "--query-gpu=index,utilization.gpu,memory.used"
+            self.process = subprocess.Popen(
+                ["nvidia-smi", query, "--format=csv,noheader,nounits", "-l", "1"],
+                stdout=path.open("w"),
+                stderr=subprocess.DEVNULL,
+            )
+
+    def stop(self) -> dict:
+        if self.process is None:
+            return {}
+        self.process.terminate()
+        self.process.wait()
+        samples = [line.split(",") for line in self.path.read_text().splitlines() if line.count(",") == 2]
+        if not samples:
+            return {}
+        utilisation = [float(sample[1]) for sample in samples]
+        return {
+            "gpu_samples": len(samples),
+            "gpu_utilisation_mean": round(statistics.mean(utilisation), 1),
+            "gpu_busy_fraction": round(sum(u > 0 for u in utilisation) / len(utilisation), 2),
+            "gpu_memory_max_mib": max(float(sample[2]) for sample in samples),
+        }
+
+
 def time_dag(args, env: dict) -> dict:
-    """The whole default DAG (data present -> report.html) in a fresh copy of the workflow."""
+    """The whole DAG (data present -> report.html) in a fresh copy of the workflow (cold caches)."""
+    label = f"dag-{args.backend}" + (f"-{args.dag_label}" if args.dag_label else "")
+    out_dir = REPO / args.out
     with tempfile.TemporaryDirectory(prefix="rnn-dag-") as directory:
         workdir = Path(directory)
         for name in WORKFLOW_FILES:
             source = REPO / name
             (shutil.copytree if source.is_dir() else shutil.copy)(source, workdir / name)
         (workdir / "resources").mkdir()
-        shutil.copy(args.data, workdir / "resources" / "mnist.npz")
-        command = [str(Path(sys.executable).parent / "snakemake"), "--cores", str(args.dag_cores)]
-        command += ["--config", f"backend={args.backend}"]
+        shutil.copy(REPO / args.data, workdir / "resources" / "mnist.npz")
+        command = [command_path("snakemake"), "--cores", str(args.dag_cores)]
         if args.dag_configfile:
-            command[3:3] = ["--configfile", args.dag_configfile]
-        wall = run_timed(command, env, REPO / "benchmarks" / "speed" / f"dag-{args.backend}.log", cwd=workdir)
+            command += ["--configfile", args.dag_configfile]
+        command += ["--config", f"backend={args.backend}", *args.dag_config]
+        sampler = GpuSampler(out_dir / f"{label}-gpu.csv")
+        try:
+            wall = run_timed(command, env, out_dir / f"{label}.log", cwd=workdir)
+        finally:
+            gpu = sampler.stop()
         runs = len(list((workdir / "results" / "runs").glob("*/metrics.json")))
-        kept = REPO / "benchmarks" / "speed" / f"dag-{args.backend}"  # the run's summary and report
+        kept = out_dir / label  # the run's summary and report
         kept.mkdir(parents=True, exist_ok=True)
         for name in ("summary.csv", "report.html"):
             shutil.copy(workdir / "results" / name, kept / name)
-        return {"wall": wall, "runs": runs, "command": " ".join(command[1:])}
+    shown = " ".join(part if "[" not in part else f"'{part}'" for part in command[1:])
+    line = (
+        f"Whole DAG (`snakemake {shown}`, data present -> report.html, {runs} runs): "
+        f"{wall:.0f} s ({wall / 60:.1f} min) wall"
+    )
+    if gpu:
+        line += (
+            f"; GPU busy in {gpu['gpu_busy_fraction']:.0%} of 1-s samples, mean utilisation "
+            f"{gpu['gpu_utilisation_mean']:.0f} %, at most {gpu['gpu_memory_max_mib']:.0f} MiB used"
+        )
+    result = {"wall": wall, "runs": runs, "command": shown, "line": line + ".", **gpu}
+    (out_dir / f"{label}.json").write_text(json.dumps(result, indent=1))
+    return result
 
 
 def main() -> None:
@@ -129,21 +190,33 @@ def main() -> None:
     parser.add_argument("--cells", nargs="+", default=list(CELLS), choices=list(CELLS))
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side per cell (median reported)")
     parser.add_argument("--semantics", default="article", choices=["article", "modern"])
-    parser.add_argument("--threads", type=int, default=None, help="the workflow's threads (default: config)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="the workflow's CPU threads; 0 (default) = the backend's default, as the plain script has",
+    )
     parser.add_argument("--data", default="resources/mnist.npz")
+    parser.add_argument("--out", default="benchmarks/speed", help="where the table and raw numbers go")
     parser.add_argument("--dag", action="store_true", help="also time the whole default DAG end to end")
     parser.add_argument("--dag-only", action="store_true", help="time only the whole DAG")
     parser.add_argument("--dag-cores", type=int, default=4)
     parser.add_argument(
         "--dag-configfile", default="", help="a config for the DAG run (default: config/config.yaml)"
     )
+    parser.add_argument(
+        "--dag-config",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="config overrides for the DAG run, e.g. 'seeds=[0,1,2]'",
+    )
+    parser.add_argument("--dag-label", default="", help="names the DAG's files: OUT/dag-BACKEND-LABEL*")
     args = parser.parse_args()
-    if args.threads is None:
-        args.threads = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["threads_per_run"]
     if not (REPO / args.data).exists():
         sys.exit(f"benchmark: {args.data} not found; run `snakemake --cores 1 resources/mnist.npz` first")
 
-    out_dir = REPO / "benchmarks" / "speed"
+    out_dir = REPO / args.out
     out_dir.mkdir(parents=True, exist_ok=True)
     env = os.environ | {"KERAS_BACKEND": args.backend, "TF_CPP_MIN_LOG_LEVEL": "2"}
     env.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
@@ -161,7 +234,11 @@ def main() -> None:
             ours = our_runs[-1]
             row = {"cell": CELLS[cell], "repeats": args.repeats}
             for side, runs in (("plain", plain_runs), ("workflow", our_runs)):
-                steady = [records.steady_seconds_per_epoch(run["epoch_seconds"]) for run in runs]
+                steady = [
+                    records.steady_seconds_per_epoch(run["epoch_seconds"])
+                    + run.get("checkpoint_per_epoch", 0)
+                    for run in runs
+                ]
                 row[f"{side}_s_per_epoch"] = statistics.median(steady)
                 row[f"{side}_s_per_epoch_range"] = (min(steady), max(steady))
                 row[f"{side}_first_epoch"] = statistics.median(run["epoch_seconds"][0] for run in runs)
@@ -174,17 +251,14 @@ def main() -> None:
             )
 
     if args.dag_only:
-        dag = time_dag(args, env)
-        print(
-            f"Whole DAG (`snakemake {dag['command']}`, data present -> report.html, {dag['runs']} runs): "
-            f"{dag['wall']:.0f} s ({dag['wall'] / 60:.1f} min) wall."
-        )
+        print(time_dag(args, env)["line"])
         return
     device = ours["device"]  # as the workflow's training run recorded it
     lines = [
         f"Backend {args.backend}, {args.semantics} semantics, single layer, {args.epochs} epochs; "
         f"median of {args.repeats} runs per side (range in brackets), alternating which runs first; "
-        f"workflow threads_per_run {args.threads}, plain script with the backend's default threads; "
+        f"workflow threads {args.threads or 'the backend default'}, plain script the backend default; "
+        "the workflow's s/epoch includes its per-epoch resume checkpoint; "
         f"{device}; Python {platform.python_version()}.",
         "",
         "| cell | s/epoch, plain script | s/epoch, workflow | ratio workflow/plain | first epoch, plain (s) "
@@ -205,11 +279,7 @@ def main() -> None:
     if args.dag:
         dag = time_dag(args, env)
         result["dag"] = dag
-        lines += [
-            "",
-            f"Whole DAG (`snakemake {dag['command']}`, data present -> report.html, {dag['runs']} runs): "
-            f"{dag['wall']:.0f} s ({dag['wall'] / 60:.1f} min) wall.",
-        ]
+        lines += ["", dag["line"]]
     table = "\n".join(lines)
     print("\n" + table)
     (out_dir / f"speed-{args.backend}.md").write_text(table + "\n")
