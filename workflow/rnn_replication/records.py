@@ -55,6 +55,17 @@ def write_csv(path: str | os.PathLike, rows: list[dict], columns: list[str]) -> 
     atomic_write_text(path, buffer.getvalue())
 
 
+def read_history(path) -> list[dict]:
+    """History rows from a CSV written by EpochLog; none if the file does not exist."""
+    if not Path(path).exists():
+        return []
+    with open(path, newline="") as handle:
+        return [
+            {key: int(value) if key == "epoch" else float(value) for key, value in row.items()}
+            for row in csv.DictReader(handle)
+        ]
+
+
 def package_versions(names=RECORDED_PACKAGES) -> dict[str, str]:
     versions = {}
     for name in names:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -55,17 +54,6 @@ class EpochLog(keras.callbacks.Callback):
         )
 
 
-def read_history(path) -> list[dict]:
-    """History rows from a CSV written by EpochLog; none if the file does not exist."""
-    if not Path(path).exists():
-        return []
-    with open(path, newline="") as handle:
-        return [
-            {key: int(value) if key == "epoch" else float(value) for key, value in row.items()}
-            for row in csv.DictReader(handle)
-        ]
-
-
 class TimedBackupAndRestore(keras.callbacks.BackupAndRestore):
     """BackupAndRestore that adds up the seconds its per-epoch backups take.
 
@@ -96,7 +84,7 @@ def resume_callbacks(resume_dir: str, run_config: dict, epoch_log: EpochLog, pri
     resume_dir.mkdir(parents=True, exist_ok=True)
     records.write_json(stamp, run_config)
     epoch_log.journal_path = resume_dir / "history.csv"
-    epoch_log.rows = read_history(epoch_log.journal_path)
+    epoch_log.rows = records.read_history(epoch_log.journal_path)
     if epoch_log.rows:
         print_fn(f"resuming after epoch {epoch_log.rows[-1]['epoch']} from {resume_dir}", flush=True)
     # double_checkpoint keeps the previous backup, in case the kill came while writing the new one.

@@ -95,7 +95,7 @@ def workflow_notebook(cell: str, args, work: Path, env: dict) -> dict:
     run_dir.mkdir(parents=True, exist_ok=True)
     wall = run_timed(command, env, work / f"workflow-{cell}.log")
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    history = [float(line.split(",")[-1]) for line in (run_dir / "history.csv").read_text().splitlines()[1:]]
+    history = [row["seconds"] for row in records.read_history(run_dir / "history.csv")]
     return {
         "epoch_seconds": history,
         # As in the DAG, the run writes a resume checkpoint after every epoch; the history's epoch
