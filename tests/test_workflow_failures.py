@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,26 @@ def saved_epoch(workdir) -> int:
         return json.loads(state.read_text())["epoch"]
     except (OSError, ValueError, KeyError):
         return 0
+
+
+def kill_everything_running_in(directory) -> None:
+    """SIGKILL every process whose working directory is ``directory`` and wait until they are gone.
+
+    Jupyter starts each kernel in a session of its own, so killing Snakemake's process group leaves the
+    kernel training until it notices its parent is gone, possibly one more checkpoint later. A power
+    loss would not wait: this kills the kernels too.
+    """
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")) == Path(directory):
+                os.kill(int(entry.name), signal.SIGKILL)
+                pids.append(entry.name)
+        except OSError:  # gone already, or not ours to look at
+            pass
+    deadline = time.monotonic() + 30
+    while any((Path("/proc") / pid).exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def test_a_killed_workflow_resumes_the_interrupted_run_and_keeps_the_finished_ones(repo, mnist_npz, tmp_path):
@@ -58,6 +79,7 @@ def test_a_killed_workflow_resumes_the_interrupted_run_and_keeps_the_finished_on
     assert process.poll() is None, "the workflow finished before it could be killed"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    kill_everything_running_in(tmp_path)
     finished_mtime = finished.stat().st_mtime
     saved = saved_epoch(tmp_path)
     assert not (tmp_path / "results" / "runs" / LONG / "metrics.json").exists()
