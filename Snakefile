@@ -1,5 +1,6 @@
 # rnn-replication: SimpleRNN vs LSTM vs GRU on row-wise MNIST, replicated as a Snakemake workflow.
-# Data flow: fetch_mnist -> train (one papermill notebook per cell x form x seed) -> collect -> report.
+# Data flow: fetch_mnist -> train (one papermill notebook per cell x form x seed) and timing -> collect
+# -> judge (verdicts on the article's numbers and claims) -> report.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -15,10 +16,11 @@ include: "workflow/rules/report.smk"
 
 
 # Under a cluster executor (profiles/slurm) these run on the submit host, not as jobs: getting the data,
-# collecting metrics and rendering the report are quick and light.
+# collecting metrics, judging them and rendering the report are quick and light.
 localrules:
     fetch_mnist,
     collect,
+    judge,
     report,
     all,
 

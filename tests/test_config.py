@@ -18,44 +18,48 @@ def load_config(repo, name="config.yaml"):
     return yaml.safe_load((repo / "config" / name).read_text())
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "small.yaml", "seeds5.yaml"])
+@pytest.mark.parametrize("name", ["config.yaml", "small.yaml", "study10.yaml"])
 def test_shipped_configs_are_valid(repo, name):
     validate(load_config(repo, name), schema(repo))
 
 
-def test_default_config_is_the_articles_experiment(repo):
+def test_default_config_is_the_articles_experiment_with_seeds_to_judge_it(repo):
     config = load_config(repo)
     assert config["cells"] == ["simplernn", "lstm", "gru"]
     assert config["forms"] == ["single", "stacked", "bidirectional"]
-    assert config["seeds"] == [0]
+    # The article's single-layer configurations get 5 seeds: enough for a verdict.
+    assert config["seeds"] == [0, 1, 2, 3, 4] and config["other_form_seeds"] == [0]
     assert (config["epochs"], config["units"], config["batch_size"]) == (20, 128, 128)
     assert config["learning_rate"] == 0.001
     assert (config["train_subset"], config["test_subset"]) == (0, 0)
     assert config["semantics"] == "article" and config["backend"] == "tensorflow"
-    assert config["compare_semantics"] is False and config["replication_rule"] == "mean_2sd"
+    assert config["verdict"] == {"alpha": 0.05, "margins": {"test_accuracy": 0.005, "test_loss": 0.02}}
 
 
-def test_the_five_seed_study_runs_every_configuration_five_times(repo):
-    config = load_config(repo, "seeds5.yaml")
-    assert config["seeds"] == [0, 1, 2, 3, 4] and config["compare_semantics"] is True
-    assert len(config["cells"]) * len(config["forms"]) == 9
+def test_the_study_config_runs_every_configuration_ten_times(repo):
+    config = load_config(repo, "study10.yaml")
+    assert config["seeds"] == config["other_form_seeds"] == list(range(10))
+    assert config["compare_semantics"] is True and len(config["cells"]) * len(config["forms"]) == 9
     assert (config["train_subset"], config["test_subset"], config["epochs"]) == (0, 0, 20)
 
 
 @pytest.mark.parametrize(
     ("extra", "valid"),
     [
-        ({"compare_semantics": False, "replication_rule": "min_max", "seeds": [0, 1, 2]}, True),
+        ({"compare_semantics": False, "seeds": [0, 1, 2], "other_form_seeds": [5]}, True),
         ({"semantics": "modern"}, True),
-        ({"replication_rule": None}, False),
+        ({"verdict": {"alpha": 0.05, "margins": {"test_accuracy": 0.01, "test_loss": 0.03}}}, True),
+        ({"verdict": {"alpha": 0.05, "margins": {"test_accuracy": 0}}}, False),
+        ({"verdict": {"alpha": 0.7, "margins": {"test_accuracy": 0.01, "test_loss": 0.03}}}, False),
+        ({"timing": {"repeats": 1}}, False),
     ],
 )
-def test_schema_accepts_the_seed_and_semantics_keys(repo, extra, valid):
+def test_schema_checks_the_seed_verdict_and_timing_keys(repo, extra, valid):
     config = load_config(repo) | extra
     if valid:
         validate(config, schema(repo))
     else:
-        with pytest.raises(Exception, match="replication_rule"):
+        with pytest.raises(Exception, match="verdict|timing|repeats|alpha|margins"):
             validate(config, schema(repo))
 
 
@@ -75,7 +79,8 @@ def test_schema_accepts_the_seed_and_semantics_keys(repo, extra, valid):
         ({"seeds": [0, 0]}, "non-unique"),
         ({"seeds": [-1]}, "-1"),
         ({"compare_semantics": "yes"}, "yes"),
-        ({"replication_rule": "loose"}, "loose"),
+        ({"other_form_seeds": []}, "other_form_seeds"),
+        ({"replication_rule": "mean_2sd"}, "replication_rule"),
     ],
 )
 def test_bad_config_is_refused_naming_what_is_wrong(repo, change, named):
@@ -110,7 +115,7 @@ def test_an_unknown_cell_or_form_is_refused_listing_the_valid_ones(repo):
 def test_training_jobs_run_seed_by_seed_longest_first(repo):
     snakemake = shutil.which("snakemake") or str(Path(sys.executable).parent / "snakemake")
     result = subprocess.run(
-        [snakemake, "-n", "--forceall", "--config", "seeds=[3,1]"],
+        [snakemake, "-n", "--forceall", "--config", "seeds=[3,1]", "other_form_seeds=[3,1]"],
         cwd=repo,
         capture_output=True,
         text=True,

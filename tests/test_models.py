@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -89,3 +94,165 @@ def test_model_outputs_probabilities_for_row_sequences():
 def test_bad_choices_are_refused_with_the_valid_ones(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         models.build_model(**kwargs)
+
+
+# Softmax-like rows and the class each one's one-hot target picks, for the Keras 2.2 loss.
+LOSS_CASES = {
+    "ordinary": ([0.7, 0.2, 0.1], 0),
+    "not normalised": ([2.0, 1.0, 1.0], 1),  # divided by its sum: 0.25
+    "other class clipped": ([0.5, 0.5, 1e-9], 0),
+    "target below epsilon": ([1.0, 5e-8, 0.0], 1),  # clipped up to 1e-7: no gradient
+    "target above 1 - epsilon": ([1.0, 1e-9, 0.0], 0),  # clipped down to 1 - 1e-7: no gradient
+    # At the ends of [1e-7, 1 - 1e-7] (float32) the gradient passes, as in TensorFlow's clip_by_value.
+    "target at epsilon": ([1e-7, 1 - 2**-23, 0.0], 0),
+    "target at 1 - epsilon": ([1 - 2**-23, 2**-23, 0.0], 0),
+}
+CLIPPED_TARGETS = [3, 4]
+
+
+def numpy_keras22_loss(y_true, y_pred):
+    """Keras 2.2's cross-entropy and its gradient with respect to y_pred, in float32 NumPy."""
+    epsilon = np.float32(1e-7)
+    total = y_pred.sum(axis=-1, keepdims=True)
+    q = y_pred / total
+    clipped = np.clip(q, epsilon, 1 - epsilon)
+    loss = -(y_true * np.log(clipped)).sum(axis=-1)
+    d_q = np.where((q >= epsilon) & (q <= 1 - epsilon), -y_true / clipped, 0)  # clip passes no gradient
+    gradient = d_q / total - (d_q * y_pred).sum(axis=-1, keepdims=True) / total**2  # through q = p / sum(p)
+    return loss, gradient
+
+
+def keras22_loss_and_gradient(y_true, y_pred):
+    """The per-sample loss and its gradient with respect to y_pred, on the active Keras backend."""
+    loss_fn = models.categorical_crossentropy_keras22
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        y_pred = tf.constant(y_pred)
+        with tf.GradientTape() as tape:
+            tape.watch(y_pred)
+            loss = loss_fn(y_true, y_pred)
+        gradient = tape.gradient(loss, y_pred)  # of the sum; each row depends on its own y_pred only
+    elif backend == "jax":
+        import jax
+
+        loss, vjp = jax.vjp(lambda p: loss_fn(y_true, p), y_pred)
+        (gradient,) = vjp(np.ones_like(loss))
+    else:
+        y_pred = keras.ops.convert_to_tensor(y_pred).requires_grad_()
+        loss = loss_fn(y_true, y_pred)
+        loss.sum().backward()
+        gradient = y_pred.grad
+    return keras.ops.convert_to_numpy(loss), keras.ops.convert_to_numpy(gradient)
+
+
+def check_keras22_loss_against_numpy():
+    y_pred = np.array([row for row, _ in LOSS_CASES.values()], dtype="float32")
+    y_true = np.eye(3, dtype="float32")[[target for _, target in LOSS_CASES.values()]]
+    loss, gradient = keras22_loss_and_gradient(y_true, y_pred)
+    expected_loss, expected_gradient = numpy_keras22_loss(y_true, y_pred)
+    np.testing.assert_allclose(loss, expected_loss, rtol=1e-6)
+    np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(loss[CLIPPED_TARGETS], [-np.log(1e-7), 1.1920929e-07], rtol=1e-6)
+    assert np.all(gradient[CLIPPED_TARGETS] == 0)
+
+
+def test_keras22_loss_and_gradient_match_numpy_on_tensorflow():
+    assert keras.backend.backend() == "tensorflow"
+    check_keras22_loss_against_numpy()
+
+
+OTHER_BACKEND_CHECK = """
+import sys
+sys.path[:0] = {paths!r}
+try:
+    import {backend}
+except ImportError as error:
+    print(error)
+    sys.exit(77)
+import keras
+import test_models
+assert keras.backend.backend() == {backend!r}
+test_models.check_keras22_loss_against_numpy()
+test_models.check_saturated_article_model()
+"""
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_keras22_loss_matches_numpy_on_other_backends(backend, repo):
+    paths = [str(Path(__file__).parent), str(repo / "workflow")]
+    result = subprocess.run(
+        [sys.executable, "-c", OTHER_BACKEND_CHECK.format(paths=paths, backend=backend)],
+        env=os.environ | {"KERAS_BACKEND": backend},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode == 77:
+        pytest.skip(f"{backend} cannot be imported: {result.stdout.strip()}")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+
+
+@pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")  # never trained: no state
+def test_article_models_compile_with_keras22_loss_and_modern_ones_do_not(tmp_path):
+    article = models.build_model("simplernn", units=4)
+    assert article.loss is models.categorical_crossentropy_keras22
+    assert models.build_model("simplernn", units=4, semantics="modern").loss == "categorical_crossentropy"
+    article.save(tmp_path / "article.keras")  # the registered loss comes back with a saved model
+    assert keras.saving.load_model(tmp_path / "article.keras").loss is models.categorical_crossentropy_keras22
+
+
+# A saturated softmax: the logits are the dense layer's bias (zero kernel), 100 for class 0 and 50 for
+# class 9, so the probabilities are 1 for class 0, about 2e-22 for class 9 and 0 for the others.
+SATURATED_LOGITS = np.array([100, 0, 0, 0, 0, 0, 0, 0, 0, 50], dtype="float32")
+SATURATED_X = np.zeros((2, 28, 28), dtype="float32")
+SATURATED_Y = np.eye(10, dtype="float32")[[0, 9]]
+SATURATED_PROBABILITIES = np.exp(SATURATED_LOGITS - 100) / np.exp(SATURATED_LOGITS - 100).sum()
+
+
+def saturated_model(semantics):
+    model = models.build_model("simplernn", units=4, semantics=semantics)
+    dense = model.get_layer("dense")
+    dense.set_weights([np.zeros_like(dense.get_weights()[0]), SATURATED_LOGITS])
+    return model
+
+
+def saturated_losses(model):
+    """(evaluate, compute_loss) on the saturated batch."""
+    evaluated, _ = model.evaluate(SATURATED_X, SATURATED_Y, batch_size=2, verbose=0)
+    computed = model.compute_loss(SATURATED_X, SATURATED_Y, model(SATURATED_X))
+    return evaluated, float(keras.ops.convert_to_numpy(computed))
+
+
+def check_saturated_article_model():
+    """The article model's loss is the mean of Keras 2.2's clipped per-sample losses."""
+    probabilities = np.stack([SATURATED_PROBABILITIES] * 2)
+    assert probabilities[0, 0] == 1 and 0 < probabilities[1, 9] < 1e-7  # both targets are clipped
+    expected = numpy_keras22_loss(SATURATED_Y, probabilities)[0].mean()  # (1.2e-7 + 16.1) / 2
+    for loss in saturated_losses(saturated_model("article")):
+        assert loss == pytest.approx(expected, rel=1e-6)
+    return expected
+
+
+def test_article_loss_on_a_saturated_softmax_is_keras22s_and_keras3s_differs():
+    output = keras.ops.convert_to_numpy(saturated_model("article")(SATURATED_X))
+    np.testing.assert_allclose(output, [SATURATED_PROBABILITIES] * 2, rtol=1e-6, atol=1e-30)
+    expected = check_saturated_article_model()
+    # Keras 3 on TensorFlow takes the logits behind the softmax: (0 + (100 - 50)) / 2 = 25.
+    from_logits = (np.log(np.exp(SATURATED_LOGITS - 100).sum()) + 100 - SATURATED_LOGITS[[0, 9]]).mean()
+    assert from_logits == pytest.approx(25.0) and abs(from_logits - expected) > 15
+    for loss in saturated_losses(saturated_model("modern")):
+        assert loss == pytest.approx(from_logits, rel=1e-6)
+
+
+def test_clipped_probabilities_give_the_article_model_no_gradient():
+    import tensorflow as tf
+
+    def gradients(model):
+        with tf.GradientTape() as tape:
+            loss = model.compute_loss(SATURATED_X, SATURATED_Y, model(SATURATED_X, training=True))
+        return [keras.ops.convert_to_numpy(g) for g in tape.gradient(loss, model.trainable_variables)]
+
+    assert all(np.all(g == 0) for g in gradients(saturated_model("article")))
+    assert any(np.any(g != 0) for g in gradients(saturated_model("modern")))

@@ -1,9 +1,11 @@
-"""Spread over seeds and the replication verdicts, on synthetic metrics with known answers."""
+"""The verdicts on the article's numbers and claims, on synthetic runs with known answers."""
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from rnn_replication import replication, reporting
 
 
@@ -49,67 +51,230 @@ def test_seed_statistics_give_n_mean_sample_sd_min_and_max_per_configuration():
     assert gru["n"] == 1 and math.isnan(gru["test_accuracy_sd"])
 
 
-@pytest.mark.parametrize(
-    ("article", "rule", "expected", "distance"),
-    [
-        (0.995, "mean_2sd", "replicated", 1.5),  # mean 0.98, sd 0.01
-        (0.960, "mean_2sd", "replicated", -2.0),  # on the edge counts as inside
-        (1.005, "mean_2sd", "not replicated", 2.5),
-        (0.995, "min_max", "not replicated", 1.5),  # outside [0.97, 0.99]
-        (0.975, "min_max", "replicated", -0.5),
-    ],
-)
-def test_verdict_follows_the_chosen_rule(article, rule, expected, distance):
-    judged = replication.verdict(article, [0.97, 0.98, 0.99], rule)
-    assert judged["verdict"] == expected
-    assert judged["distance_sd"] == pytest.approx(distance)
-    assert (judged["n"], judged["min"], judged["max"]) == (3, 0.97, 0.99)
-    assert judged["mean"] == pytest.approx(0.98) and judged["sd"] == pytest.approx(0.01)
-
-
-def test_one_run_gets_no_verdict_and_identical_runs_only_match_their_value():
-    single = replication.verdict(0.98, [0.97])
-    assert single["verdict"] == "undecided (1 run)" and math.isnan(single["distance_sd"])
-    assert replication.verdict(0.97, [0.97, 0.97])["verdict"] == "replicated"
-    assert replication.verdict(0.98, [0.97, 0.97])["verdict"] == "not replicated"
-    with pytest.raises(ValueError, match="unknown replication rule 'loose'; expected one of mean_2sd"):
-        replication.verdict(0.98, [0.97, 0.99], "loose")
-
-
-def article_results():
-    """The shape of paper/article.yaml's results, with round numbers."""
-    return {
-        "results": {
-            "simplernn": {"test_accuracy": 0.97, "test_loss": 0.10},
-            "lstm": {"test_accuracy": 0.99, "test_loss": 0.05},
-            "gru": {"test_accuracy": 0.99, "test_loss": 0.04},
-        }
+ARTICLE = {
+    "results": {
+        "simplernn": {
+            "test_accuracy": 0.9733,
+            "test_loss": 0.098,
+            "recurrent_params": 20096,
+            "us_per_step": 47,
+        },
+        "lstm": {"test_accuracy": 0.9867, "test_loss": 0.0465, "recurrent_params": 80384, "us_per_step": 133},
+        "gru": {"test_accuracy": 0.9879, "test_loss": 0.0470, "recurrent_params": 60288, "us_per_step": 130},
     }
+}
+MARGINS = {"test_accuracy": 0.005, "test_loss": 0.02}
 
 
-def test_replication_table_and_sentences_are_generated_from_the_numbers():
-    summary = summary_of(
+def seeds_around(mean, offsets):
+    return [mean + offset for offset in offsets]
+
+
+def five_seeds(cell, accuracies, losses, params):
+    return [
+        (cell, "single", "article", seed, accuracy, loss, params + 1290, 5.0)
+        for seed, (accuracy, loss) in enumerate(zip(accuracies, losses, strict=True))
+    ]
+
+
+SPREAD = [-2, -1, 0, 1, 2]  # sample sd = 1.58 units
+
+
+def known_summary():
+    """LSTM close to the article with a tiny spread (replicated); GRU far above it with a tiny spread (not
+    replicated); SimpleRNN around the article with SimpleRNN's real spread (inconclusive)."""
+    return summary_of(
+        five_seeds(
+            "simplernn",
+            seeds_around(0.9733, [0.0045 * o / 1.58 for o in SPREAD]),
+            seeds_around(0.098, [0.019 * o / 1.58 for o in SPREAD]),
+            20096,
+        )
+        + five_seeds(
+            "lstm",
+            seeds_around(0.9870, [0.0003 * o for o in SPREAD]),
+            seeds_around(0.0470, [0.0005 * o for o in SPREAD]),
+            80384,
+        )
+        + five_seeds(
+            "gru",
+            seeds_around(0.9950, [0.0003 * o for o in SPREAD]),
+            seeds_around(0.0475, [0.0005 * o for o in SPREAD]),
+            60672,  # Keras 3's reset_after=True: not the article's count
+        )
+        + [("lstm", "stacked", "article", 0, 0.999, 0.01, 213258, 9.0)]  # not single: not judged
+    )
+
+
+def test_each_article_number_gets_one_of_the_three_verdicts():
+    table = replication.judge_numbers(known_summary(), ARTICLE, MARGINS).set_index("id")
+    assert len(table) == 6
+    assert table.loc["lstm_test_accuracy", "verdict"] == "replicated"
+    assert table.loc["lstm_test_loss", "verdict"] == "replicated"
+    assert table.loc["gru_test_accuracy", "verdict"] == "not replicated"
+    simple = table.loc["simplernn_test_accuracy"]
+    assert simple["verdict"] == "consistent, inconclusive" and simple["n"] == 5
+    assert simple["mean"] == pytest.approx(0.9733) and simple["sd"] == pytest.approx(0.0045, rel=0.01)
+    assert simple["pi_low"] < 0.9733 < simple["pi_high"]
+    # 1.645 x 0.45 points > 0.5 points: no number of seeds could show equivalence.
+    assert "no number of seeds can decide it" in simple["note"] and math.isnan(simple["seeds_to_decide"])
+    gru = table.loc["gru_test_accuracy"]
+    assert not gru["pi_low"] <= 0.9879 <= gru["pi_high"] and gru["p_different_holm"] < 0.05
+
+
+def test_holm_can_keep_a_value_just_outside_the_interval_consistent_and_says_so():
+    # GRU loss: the article's 0.0470 just below our 95 % prediction interval, the other numbers clear.
+    rows = five_seeds(
+        "gru",
+        seeds_around(0.9879, [0.0003 * o for o in SPREAD]),
+        seeds_around(0.0495, [0.0005 * o for o in SPREAD]),
+        60288,
+    ) + five_seeds(
+        "lstm",
+        seeds_around(0.9867, [0.0003 * o for o in SPREAD]),
+        seeds_around(0.0465, [0.0005 * o for o in SPREAD]),
+        80384,
+    )
+    table = replication.judge_numbers(summary_of(rows), ARTICLE, MARGINS).set_index("id")
+    loss = table.loc["gru_test_loss"]
+    assert not loss["pi_low"] <= loss["article"] <= loss["pi_high"]  # outside the unadjusted interval
+    assert loss["p_different"] < 0.05 <= loss["p_different_holm"]
+    assert loss["verdict"] != "not replicated"
+    assert "not after Holm's correction over 4 numbers" in loss["note"]
+
+
+def test_an_inconclusive_number_says_how_many_seeds_would_decide_it():
+    rows = five_seeds(
+        "lstm",
+        seeds_around(0.9867, [0.0012 * o for o in SPREAD]),
+        seeds_around(0.0465, [0.0005 * o for o in SPREAD]),
+        80384,
+    )[:3]
+    row = (
+        replication.judge_numbers(summary_of(rows), ARTICLE, MARGINS)
+        .set_index("id")
+        .loc["lstm_test_accuracy"]
+    )
+    assert row["verdict"] == "consistent, inconclusive"
+    assert row["seeds_to_decide"] > 3 and f"about {int(row['seeds_to_decide'])} seeds" in row["note"]
+
+
+def test_one_seed_gives_no_verdict():
+    rows = [("lstm", "single", "article", 0, 0.987, 0.05)]
+    row = replication.judge_numbers(summary_of(rows), ARTICLE, MARGINS).iloc[0]
+    assert row["verdict"] == "no verdict" and "run at least two" in row["note"]
+
+
+def test_parameter_counts_are_compared_exactly():
+    table = replication.judge_parameters(known_summary(), ARTICLE).set_index("cell")
+    assert table.loc["lstm", "verdict"] == "replicated (exact)"
+    assert table.loc["gru", "verdict"] == "not replicated (exact)" and "60,672" in table.loc["gru", "note"]
+
+
+CLAIMS = yaml.safe_load((Path(__file__).resolve().parents[1] / "paper" / "claims.yaml").read_text())["claims"]
+
+
+def timing_of(seconds: dict[str, list[float]]) -> pd.DataFrame:
+    return pd.DataFrame(
         [
-            ("simplernn", "single", "article", 0, 0.965, 0.11),
-            ("lstm", "single", "article", 0, 0.985, 0.05),
-            ("lstm", "single", "article", 1, 0.986, 0.05),
-            ("lstm", "single", "article", 2, 0.987, 0.05),
-            ("lstm", "stacked", "article", 0, 0.999, 0.01),  # not single: not in the article's table
+            {"repeat": repeat, "cell": cell, "seconds": value}
+            for cell, values in seconds.items()
+            for repeat, value in enumerate(values, start=1)
         ]
     )
-    table = replication.replication_table(summary, article_results()).set_index("cell")
-    assert list(table.index) == ["simplernn", "lstm"]  # no GRU run
-    lstm = table.loc["lstm"]
-    assert lstm["n"] == 3 and lstm["test_accuracy_verdict"] == "not replicated"
-    assert lstm["test_accuracy_distance_sd"] == pytest.approx(4.0)  # (0.99 - 0.986) / 0.001
-    assert lstm["test_accuracy_delta"] == pytest.approx(-0.004)
-    sentence = replication.replication_sentence(lstm)
-    assert sentence.startswith("**LSTM: not replicated.**")
-    assert "99.00 %" in sentence and "98.60 % ± 0.10 over 3 seeds" in sentence
-    assert "4.0 sd above our mean" in sentence and "-0.40 points" in sentence
-    assert "replicated" in replication.replication_sentence(lstm, "min_max")
-    simple = replication.replication_sentence(table.loc["simplernn"])
-    assert "one run, 96.50 %" in simple and "no verdict" in simple
+
+
+def claims_verdicts(summary, timing) -> pd.Series:
+    table = replication.judge_claims(CLAIMS, ARTICLE, summary, timing, MARGINS)
+    return table.set_index("id")["verdict"]
+
+
+def test_claims_supported_on_seeds_that_show_them():
+    timing = timing_of(
+        {"simplernn": [1.3, 1.2, 1.4, 1.3], "lstm": [6.0, 6.2, 5.9, 6.1], "gru": [5.0, 5.3, 4.9, 5.1]}
+    )
+    verdicts = claims_verdicts(
+        known_summary().assign(
+            recurrent_params=lambda f: f["cell"].map({"simplernn": 20096, "lstm": 80384, "gru": 60288})
+        ),
+        timing,
+    )
+    assert verdicts["lstm_more_accurate_than_simplernn"] == "supported"
+    assert verdicts["gru_more_accurate_than_simplernn"] == "supported"
+    assert verdicts["gru_has_fewer_parameters"] == "supported"
+    assert verdicts["gru_trains_faster"] == "supported"
+    # GRU 0.8 points above LSTM on every seed: beyond the +-0.5-point margin.
+    assert verdicts["lstm_and_gru_differ_little"] == "contradicted"
+
+
+def test_claims_contradicted_or_inconclusive_on_seeds_that_do_not_show_them():
+    rows = (
+        five_seeds("simplernn", seeds_around(0.990, [0.0003 * o for o in SPREAD]), [0.05] * 5, 20096)
+        + five_seeds("lstm", seeds_around(0.9870, [0.0003 * o for o in SPREAD]), [0.05] * 5, 80384)
+        + five_seeds("gru", seeds_around(0.9871, [0.0003 * -o for o in SPREAD]), [0.05] * 5, 60288)
+    )
+    timing = timing_of({"lstm": [6.0, 6.2, 5.9, 6.1], "gru": [7.0, 7.3, 6.9, 7.1]})
+    verdicts = claims_verdicts(summary_of(rows), timing)
+    assert verdicts["lstm_more_accurate_than_simplernn"] == "contradicted"
+    assert verdicts["gru_more_accurate_than_simplernn"] == "contradicted"
+    assert verdicts["lstm_and_gru_differ_little"] == "supported"
+    assert verdicts["gru_trains_faster"] == "contradicted"
+    noisy = timing_of({"lstm": [6.0, 7.2, 5.0, 6.1], "gru": [6.5, 6.0, 5.5, 6.0]})
+    assert claims_verdicts(summary_of(rows), noisy)["gru_trains_faster"] == "inconclusive"
+    no_timing = timing_of({"lstm": [6.0], "gru": [5.0]})
+    assert claims_verdicts(summary_of(rows), no_timing)["gru_trains_faster"] == "inconclusive"
+
+
+def test_replication_rows_hold_the_numbers_and_claims_with_the_promised_columns():
+    timing = timing_of({"simplernn": [1.3, 1.2, 1.4], "lstm": [6.0, 6.2, 5.9], "gru": [5.0, 5.3, 4.9]})
+    table = replication.replication_rows(known_summary(), ARTICLE, CLAIMS, timing, MARGINS)
+    for column in (
+        "kind",
+        "cell",
+        "metric",
+        "article",
+        "n",
+        "mean",
+        "sd",
+        "pi_low",
+        "pi_high",
+        "eq_low",
+        "eq_high",
+        "delta",
+        "verdict",
+    ):
+        assert column in table.columns, column
+    assert table["kind"].value_counts().to_dict() == {"number": 9, "claim": 5}
+    speed = table.set_index("id").loc["gru_trains_faster"]
+    assert speed["article"] == pytest.approx(130 / 133) and speed["mean"] < 1
+    assert speed["eq_low"] < speed["mean"] < speed["eq_high"]
+
+
+def test_sentences_and_the_rule_are_generated_from_the_rows():
+    timing = timing_of({"simplernn": [1.3, 1.2, 1.4], "lstm": [6.0, 6.2, 5.9], "gru": [5.0, 5.3, 4.9]})
+    table = replication.replication_rows(known_summary(), ARTICLE, CLAIMS, timing, MARGINS)
+    rows = {row["id"]: row for row in table.to_dict("records")}
+    lstm = replication.number_sentence(rows["lstm_test_accuracy"])
+    assert lstm.startswith("**LSTM test accuracy: replicated (equivalent within ±0.50 points).**")
+    assert "The article's 98.67 %" in lstm and "over 5 seeds" in lstm
+    simple = replication.number_sentence(rows["simplernn_test_accuracy"])
+    assert "consistent, inconclusive" in simple and "no number of seeds can decide it" in simple
+    claims = {claim["id"]: claim for claim in CLAIMS}
+    speed = replication.claim_sentence(rows["gru_trains_faster"], claims)
+    assert speed.startswith("**Supported**") and "训练速度更快" in speed and "0.977x" in speed
+    rule = replication.rule_text({"alpha": 0.05, "margins": MARGINS}, 6, 4)
+    assert "±0.50 points in test accuracy" in rule and "±0.0200 in test loss" in rule
+    assert "Holm's correction across the 6 numbers" in rule and "t(0.975, n−1)" in rule
+
+
+def test_timing_ratios_are_paired_by_repeat_beside_the_articles():
+    timing = timing_of({"simplernn": [1.0, 2.0, 1.0], "lstm": [3.0, 6.0, 3.0], "gru": [1.5, 3.0, 1.5]})
+    ratios = replication.timing_ratios(timing, ARTICLE).set_index("first")
+    # Every repeat gives exactly 3x and 0.5x, however slow the repeat: paired, the interval is a point.
+    assert ratios.loc["lstm", "ratio"] == pytest.approx(3.0) and ratios.loc["gru", "ratio"] == pytest.approx(
+        0.5
+    )
+    assert ratios.loc["lstm", "article"] == pytest.approx(133 / 47)
 
 
 def test_semantics_comparison_states_what_changed_and_by_how_much():

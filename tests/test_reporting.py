@@ -76,8 +76,8 @@ def test_article_costs_set_parameters_and_speed_beside_the_articles(runs, repo):
     assert list(table.index) == ["SimpleRNN", "LSTM"]  # no single-layer GRU run here
     assert table.loc["SimpleRNN", "recurrent params, article"] == 20096
     assert table.loc["LSTM", "recurrent params, ours"] == 80384
-    assert table.loc["LSTM", "s/epoch, article (author's GPU)"] == 8
-    assert table.loc["LSTM", "s/epoch, ours (CPU: test)"] == pytest.approx(2.0)
+    assert table.loc["LSTM", "s/epoch, article (hardware not named)"] == 7.98
+    assert table.loc["LSTM", "s/epoch, ours (CPU: test, cores shared)"] == pytest.approx(2.0)
 
 
 def test_grid_table_is_cell_by_form(runs):
@@ -128,3 +128,100 @@ def test_benchmarks_are_read_into_one_table(tmp_path):
 def test_collect_refuses_an_empty_selection():
     with pytest.raises(ValueError, match="no runs to collect"):
         reporting.collect_runs([])
+
+
+def verdict_rows(repo):
+    """results/replication.csv's rows for five synthetic seeds of each single-layer cell."""
+    from rnn_replication import replication
+
+    runs = []
+    for cell, accuracy, params in (
+        ("simplernn", 0.974, 20096),
+        ("lstm", 0.9868, 80384),
+        ("gru", 0.9875, 60288),
+    ):
+        for seed, offset in enumerate((-0.0004, -0.0002, 0.0, 0.0002, 0.0004)):
+            runs.append(
+                {
+                    "run": reporting.run_name(cell, "single", "article", seed),
+                    "cell": cell,
+                    "form": "single",
+                    "semantics": "article",
+                    "seed": seed,
+                    "test_accuracy": accuracy + offset,
+                    "test_loss": 0.05 + offset,
+                    "recurrent_params": params,
+                }
+            )
+    summary = pd.DataFrame(runs)
+    article, _ = reporting.load_article(repo / "paper")
+    claims = reporting.load_claims(repo / "paper")
+    timing = pd.DataFrame(
+        [
+            {
+                "repeat": r,
+                "cell": c,
+                "seconds": s * (1 + r / 10),
+                "device": "CPU: test",
+                "backend": "tensorflow",
+            }
+            for r in (1, 2, 3)
+            for c, s in (("simplernn", 1.3), ("lstm", 6.0), ("gru", 5.0))
+        ]
+    )
+    margins = {"test_accuracy": 0.005, "test_loss": 0.02}
+    rows = replication.replication_rows(summary, article, list(claims.values()), timing, margins)
+    return summary, rows, claims, timing, article
+
+
+def test_numbers_table_shows_the_interval_the_margin_and_the_verdict(repo, tmp_path):
+    summary, rows, _, _, _ = verdict_rows(repo)
+    rows.to_csv(tmp_path / "replication.csv", index=False)
+    table = reporting.numbers_table(reporting.read_replication(tmp_path / "replication.csv"))
+    lstm = table[(table["cell"] == "LSTM") & (table["number"] == "test accuracy")].iloc[0]
+    assert lstm["article"] == "98.67 %" and lstm["seeds"] == 5
+    assert lstm["ours: mean ± sd"] == "98.68 % ± 0.03 points"
+    assert lstm["95 % prediction interval"].endswith("%") and " to " in lstm["95 % prediction interval"]
+    assert lstm["margin"] == "±0.50 points"
+    assert lstm["verdict"] == "replicated (equivalent within ±0.50 points)"
+    params = table[table["number"] == "recurrent parameters"]
+    assert params["verdict"].tolist() == ["replicated (exact)"] * 3 and params["margin"].tolist() == ["–"] * 3
+
+
+def test_claims_table_quotes_the_article_and_states_each_test(repo):
+    _, rows, claims, _, _ = verdict_rows(repo)
+    table = reporting.claims_table(rows, claims)
+    assert len(table) == 5
+    first = table.iloc[0]
+    assert "显著高于" in first["the article says"] and "Simple RNN" in first["the article says"]
+    assert first["tested as"] == "LSTM − SimpleRNN test accuracy > 0; paired by seed, one-sided t"
+    assert first["verdict"] == "supported" and first["article's own"] == "+1.34 points"
+    speed = table.iloc[4]
+    assert (
+        speed["tested as"].startswith("GRU/LSTM seconds per epoch < 1") and speed["article's own"] == "0.977x"
+    )
+
+
+def test_timing_table_and_caption_name_where_the_timings_come_from(repo):
+    from rnn_replication import replication
+
+    _, _, _, timing, article = verdict_rows(repo)
+    table = reporting.timing_table(replication.timing_ratios(timing, article))
+    assert table["ratio of seconds per epoch"].tolist() == ["LSTM / SimpleRNN", "GRU / LSTM"]
+    assert table["article (us/step)"].tolist() == ["2.830", "0.977"]
+    assert table["ours: geometric mean (95 % interval)"].iloc[1].startswith("0.833")
+    caption = reporting.timing_caption(timing)
+    assert "3 repeats" in caption and "CPU: test" in caption and "machine to itself" in caption
+
+
+def test_verdict_figure_has_every_seed_the_interval_and_the_articles_value(repo):
+    summary, rows, _, _, _ = verdict_rows(repo)
+    figure = reporting.plot_verdicts(summary, rows, "test_accuracy")
+    axes = figure.axes[0]
+    assert [tick.get_text() for tick in axes.get_xticklabels()] == ["SimpleRNN", "LSTM", "GRU"]
+    labels = [text.get_text() for text in axes.get_legend().get_texts()]
+    assert labels == ["our seeds", "our mean", "95 % prediction interval", "article"]
+    seeds = [line for line in axes.lines if line.get_marker() == "o"]
+    assert sum(len(line.get_ydata()) for line in seeds) == 15
+    article = [line for line in axes.lines if line.get_marker() == "D"]
+    assert [line.get_ydata()[0] for line in article] == pytest.approx([97.33, 98.67, 98.79])

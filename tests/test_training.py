@@ -29,6 +29,7 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     assert written["backend"] == "tensorflow" and written["versions"]["keras"]
     assert written["device"].startswith(("CPU", "GPU"))
     assert written["checkpoint_seconds"] == 0  # no resume_dir, no checkpoints
+    assert written["tf32"] is False  # article semantics: float32 matmuls, as the article ran
     history = pd.read_csv(tmp_path / "run" / "history.csv")
     assert list(history.columns) == training.HISTORY_COLUMNS
     assert history["epoch"].tolist() == [1, 2]
@@ -64,6 +65,49 @@ def test_same_seed_gives_identical_numbers_and_another_seed_does_not(mnist_npz, 
     pd.testing.assert_frame_equal(first_history, pd.read_csv(tmp_path / "again" / "history.csv")[numbers])
     assert (first["test_accuracy"], first["test_loss"]) == (again["test_accuracy"], again["test_loss"])
     assert first["test_loss"] != other["test_loss"]
+
+
+@pytest.fixture
+def tensorflow_tf32():
+    """TensorFlow's TF32 switch, set to its default (on) for the test and restored afterwards."""
+    import tensorflow as tf
+
+    before = tf.config.experimental.tensor_float_32_execution_enabled()
+    tf.config.experimental.enable_tensor_float_32_execution(True)
+    yield tf.config.experimental.tensor_float_32_execution_enabled
+    tf.config.experimental.enable_tensor_float_32_execution(before)
+
+
+def test_article_semantics_switch_tf32_off_and_modern_ones_leave_it_on(tensorflow_tf32):
+    training.prepare_backend(0, "tensorflow", semantics="modern")
+    assert tensorflow_tf32() is True and training.tf32_allowed("tensorflow") is True
+    training.prepare_backend(0, "tensorflow", semantics="article")
+    assert tensorflow_tf32() is False and training.tf32_allowed("tensorflow") is False
+
+
+def test_tf32_is_switched_off_and_read_back_for_jax():
+    jax = pytest.importorskip("jax", reason="jax is not installed")
+    default = jax.config.jax_default_matmul_precision
+    try:
+        assert training.tf32_allowed("jax") is True  # JAX's default precision may use TF32 on a GPU
+        training.disable_tf32("jax")
+        assert jax.config.jax_default_matmul_precision == "highest"
+        assert training.tf32_allowed("jax") is False
+    finally:
+        jax.config.update("jax_default_matmul_precision", default)
+
+
+def test_tf32_is_switched_off_and_read_back_for_torch():
+    torch = pytest.importorskip("torch", reason="torch is not installed")
+    flags = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    try:
+        torch.backends.cudnn.allow_tf32 = True  # torch's default for convolutions
+        assert training.tf32_allowed("torch") is True
+        training.disable_tf32("torch")
+        assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == (False, False)
+        assert training.tf32_allowed("torch") is False
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = flags
 
 
 def test_steady_seconds_per_epoch_leaves_out_the_compiling_first_epoch():

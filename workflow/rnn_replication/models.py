@@ -7,6 +7,7 @@ import keras
 from . import CELLS, FORMS, SEMANTICS
 
 TIME_STEPS, FEATURES, CLASSES = 28, 28, 10
+EPSILON = 1e-7  # Keras 2.2's default fuzz factor, used by its cross-entropy
 
 
 @keras.saving.register_keras_serializable(package="rnn_replication")
@@ -16,6 +17,26 @@ def hard_sigmoid_keras22(x):
     A named, registered function (not a lambda) so Bidirectional can clone the layer from its config.
     """
     return keras.ops.clip(0.2 * x + 0.5, 0.0, 1.0)
+
+
+@keras.saving.register_keras_serializable(package="rnn_replication")
+def categorical_crossentropy_keras22(y_true, y_pred):
+    """Keras 2.2's categorical cross-entropy, computed on the softmax output.
+
+    Keras 2.2 normalised the probabilities, clipped them to [1e-7, 1 - 1e-7] (no gradient where
+    clipped) and took the log. Keras 3 on TensorFlow finds the logits behind a softmax output
+    (``_keras_logits``) and uses them instead: the same value for ordinary outputs, a different
+    value and gradient for saturated ones. Written with ``keras.ops`` only, it never looks for logits
+    and runs on every backend. One loss per sample; ``compile`` averages them over the batch.
+    """
+    y_pred = keras.ops.convert_to_tensor(y_pred)
+    y_true = keras.ops.cast(y_true, y_pred.dtype)
+    y_pred = y_pred / keras.ops.sum(y_pred, axis=-1, keepdims=True)
+    # Clip as TensorFlow's clip_by_value did: the gradient passes up to and including the bounds
+    # (keras.ops.clip on JAX halves it there).
+    low, high = EPSILON, 1.0 - EPSILON
+    y_pred = keras.ops.where(y_pred < low, low, keras.ops.where(y_pred > high, high, y_pred))
+    return -keras.ops.sum(y_true * keras.ops.log(y_pred), axis=-1)
 
 
 def check_choice(name: str, value: str, valid) -> None:
@@ -68,7 +89,7 @@ def build_model(
     model = keras.Sequential(layers, name=f"{cell}_{form}")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss="categorical_crossentropy",
+        loss=categorical_crossentropy_keras22 if semantics == "article" else "categorical_crossentropy",
         metrics=["accuracy"],
     )
     return model

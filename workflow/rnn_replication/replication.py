@@ -1,21 +1,54 @@
-"""Does it replicate? Spread over seeds, a verdict per cell, and the Keras 2.2 vs Keras 3 study.
+"""Does it replicate? A verdict for each of the article's numbers and each of its claims.
 
-Every sentence here is generated from the numbers it is given; nothing is written by hand.
+The tests are in :mod:`inference`; this module applies them to the runs and the article, builds the rows
+of results/replication.csv and generates every sentence from those rows (nothing is written by hand).
+
+- Numbers (test accuracy and test loss of each single-layer cell): "not replicated" when the article's
+  value lies outside our prediction interval for one new run, "replicated" when the two one-sided tests
+  show it within +-delta of our mean, "consistent, inconclusive" otherwise; Holm's correction across the
+  family of numbers. Parameter counts are compared exactly.
+- Claims (paper/claims.yaml): "supported", "contradicted" or "inconclusive", from paired tests by seed
+  (accuracy), a paired ratio by timing repeat (speed) or an exact comparison (parameters); Holm's correction
+  across the statistical claims.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
-from . import CELLS
+from . import CELLS, inference
 
 METRICS = ("test_accuracy", "test_loss")
-RULES = {
-    "mean_2sd": "within our mean ± 2 standard deviations over seeds",
-    "min_max": "within our [min, max] over seeds",
-}
+SUPPORTED, CONTRADICTED, UNDECIDED = "supported", "contradicted", "inconclusive"
+EXACT_MATCH, EXACT_MISMATCH = "replicated (exact)", "not replicated (exact)"
+# The columns of results/replication.csv, in order.
+REPLICATION_COLUMNS = [
+    "kind",
+    "id",
+    "cell",
+    "metric",
+    "article",
+    "n",
+    "mean",
+    "sd",
+    "min",
+    "max",
+    "pi_low",
+    "pi_high",
+    "eq_low",
+    "eq_high",
+    "delta",
+    "p_different",
+    "p_equivalent",
+    "p_different_holm",
+    "p_equivalent_holm",
+    "verdict",
+    "seeds_to_decide",
+    "note",
+]
 # What the modern semantics change, per cell (see models.recurrent_layer_options).
 SEMANTICS_CHANGES = {
     "simplernn": "unroll=False only: the same mathematics, computed in a loop instead of unrolled",
@@ -40,95 +73,416 @@ def seed_statistics(summary: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def verdict(article_value: float, values, rule: str = "mean_2sd") -> dict:
-    """Whether ``article_value`` lies within the spread of ``values`` (one per seed) under ``rule``.
+# ---------------------------------------------------------------------------- the article's numbers
 
-    Returns n, mean, sd, min, max, distance_sd (article - mean, in sd; NaN with one run or no spread)
-    and verdict: "replicated", "not replicated" or "undecided (1 run)".
-    """
-    if rule not in RULES:
-        raise ValueError(f"unknown replication rule {rule!r}; expected one of {', '.join(RULES)}")
+
+def describe(values) -> dict:
+    """n, mean, sample sd (NaN for one value), min and max."""
     values = pd.Series(values, dtype=float)
     if values.empty:
         raise ValueError("no runs to judge")
-    n, mean = len(values), float(values.mean())
-    sd = float(values.std(ddof=1)) if n >= 2 else math.nan
-    low, high = float(values.min()), float(values.max())
-    distance = (article_value - mean) / sd if n >= 2 and sd > 0 else math.nan
-    if n < 2:
-        outcome = "undecided (1 run)"
-    elif rule == "min_max":
-        outcome = "replicated" if low <= article_value <= high else "not replicated"
-    elif sd > 0:
-        outcome = "replicated" if abs(distance) <= 2 else "not replicated"
-    else:  # every seed gave the same value: only that value is inside the band
-        outcome = "replicated" if article_value == mean else "not replicated"
+    n = len(values)
     return {
         "n": n,
-        "mean": mean,
-        "sd": sd,
-        "min": low,
-        "max": high,
-        "distance_sd": distance,
-        "verdict": outcome,
+        "mean": float(values.mean()),
+        "sd": float(values.std(ddof=1)) if n >= 2 else math.nan,
+        "min": float(values.min()),
+        "max": float(values.max()),
     }
 
 
-def replication_table(summary: pd.DataFrame, article: dict, rule: str = "mean_2sd") -> pd.DataFrame:
-    """One row per single-layer cell of the article: its test accuracy and loss beside ours over seeds,
-    with a verdict for each. ``summary`` holds the runs of one semantics."""
-    single = summary[summary["form"] == "single"]
+def judge_number(article_value: float, values, margin: float, alpha: float = 0.05) -> dict:
+    """One article number against our seeds, before any multiplicity correction: the description, the
+    unadjusted 100(1 - alpha) % prediction interval, the 100(1 - 2 alpha) % interval of article - mean,
+    and the p-values of the difference and equivalence tests."""
+    row = describe(values)
+    n, mean, sd = row["n"], row["mean"], row["sd"]
+    difference = article_value - mean
+    row |= {"article": article_value, "delta": margin, "difference": difference}
+    if n < 2:
+        return row | dict.fromkeys(
+            ("pi_low", "pi_high", "eq_low", "eq_high", "p_different", "p_equivalent"), math.nan
+        )
+    pi_low, pi_high = inference.prediction_interval(mean, sd, n, 1 - alpha)
+    eq_low, eq_high = inference.difference_interval(difference, sd, n, 1 - 2 * alpha)
+    return row | {
+        "pi_low": float(pi_low),
+        "pi_high": float(pi_high),
+        "eq_low": float(eq_low),
+        "eq_high": float(eq_high),
+        "p_different": float(inference.p_different(difference, sd, n)),
+        "p_equivalent": float(inference.p_equivalent(difference, sd, n, margin)),
+    }
+
+
+def single_layer_runs(summary: pd.DataFrame, cell: str) -> pd.DataFrame:
+    return summary[(summary["form"] == "single") & (summary["cell"] == cell)]
+
+
+def judge_numbers(summary: pd.DataFrame, article: dict, margins: dict, alpha: float = 0.05) -> pd.DataFrame:
+    """A verdict for each of the article's test accuracies and losses (one row per cell and metric),
+    Holm-corrected across the family, with a note where the correction or the seed count matters.
+    ``summary`` holds the runs of one semantics."""
     rows = []
     for cell, theirs in article["results"].items():
-        ours = single[single["cell"] == cell]
+        ours = single_layer_runs(summary, cell)
         if ours.empty:
             continue
-        row = {"cell": cell, "label": CELLS[cell]}
         for metric in METRICS:
-            judged = verdict(theirs[metric], ours[metric], rule)
-            row[f"{metric}_article"] = theirs[metric]
-            row.update({f"{metric}_{key}": value for key, value in judged.items()})
-            row[f"{metric}_delta"] = judged["mean"] - theirs[metric]
-        row["n"] = row.pop("test_accuracy_n")
-        del row["test_loss_n"]
-        rows.append(row)
+            judged = judge_number(theirs[metric], ours[metric], margins[metric], alpha)
+            rows.append({"kind": "number", "id": f"{cell}_{metric}", "cell": cell, "metric": metric} | judged)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table["p_different_holm"] = inference.holm(table["p_different"])
+    table["p_equivalent_holm"] = inference.holm(table["p_equivalent"])
+    table["verdict"] = inference.classify(table["p_different_holm"], table["p_equivalent_holm"], alpha)
+    family = int(table["p_different"].notna().sum())
+    decisions = [number_decision(row, alpha, family) for row in table.to_dict("records")]
+    table["seeds_to_decide"] = [seeds for seeds, _ in decisions]
+    table["note"] = [note for _, note in decisions]
+    return table
+
+
+def number_decision(row: dict, alpha: float, family: int) -> tuple[float, str]:
+    """How many seeds would decide an inconclusive number, and a note on what the verdict rests on."""
+    if row["verdict"] == inference.NO_VERDICT:
+        return math.nan, "one seed: no spread to judge against; run at least two"
+    notes = []
+    outside = not row["pi_low"] <= row["article"] <= row["pi_high"]
+    inside_margin = -row["delta"] < row["eq_low"] and row["eq_high"] < row["delta"]
+    if row["verdict"] != inference.NOT_REPLICATED and outside:
+        notes.append(
+            "outside the unadjusted prediction interval, but not after Holm's correction over "
+            f"{family} numbers"
+        )
+    if row["verdict"] == inference.INCONCLUSIVE and inside_margin:
+        notes.append(f"equivalent before Holm's correction over {family} numbers, not after it")
+    if row["verdict"] == inference.NOT_REPLICATED and inside_margin:
+        notes.append("the difference is detectable, yet its interval lies within the margin")
+    seeds = math.nan
+    if row["verdict"] == inference.INCONCLUSIVE:
+        found = inference.seeds_to_decide(
+            row["difference"], row["sd"], row["n"], row["delta"], alpha / family
+        )
+        impossible = inference.equivalence_impossible(row["sd"], row["delta"], alpha)
+        if found is not None:
+            seeds = found
+            notes.append(f"about {found} seeds would decide it at the observed mean and sd")
+        elif impossible:
+            notes.append(
+                "no number of seeds can decide it: the article's single run is itself that noisy "
+                "(z(0.95) x sd >= margin)"
+            )
+        else:
+            notes.append(
+                "at the observed difference and sd no number of seeds decides it: the difference is too"
+                " small to detect and too close to the margin to show equivalence"
+            )
+    return seeds, "; ".join(notes)
+
+
+def judge_parameters(summary: pd.DataFrame, article: dict) -> pd.DataFrame:
+    """The article's recurrent parameter counts against our models', compared exactly."""
+    rows = []
+    for cell, theirs in article["results"].items():
+        ours = single_layer_runs(summary, cell)
+        if ours.empty:
+            continue
+        counts = sorted(set(ours["recurrent_params"].astype(int)))
+        match = counts == [theirs["recurrent_params"]]
+        rows.append(
+            {
+                "kind": "number",
+                "id": f"{cell}_recurrent_params",
+                "cell": cell,
+                "metric": "recurrent_params",
+                "article": theirs["recurrent_params"],
+                "n": len(ours),
+                "mean": float(np.mean(ours["recurrent_params"])),
+                "sd": 0.0 if len(counts) == 1 else math.nan,
+                "min": float(counts[0]),
+                "max": float(counts[-1]),
+                "verdict": EXACT_MATCH if match else EXACT_MISMATCH,
+                "note": "" if match else f"ours: {', '.join(f'{c:,}' for c in counts)}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def percent(value: float) -> str:
-    return f"{100 * value:.2f} %"
+# ---------------------------------------------------------------------------- the article's claims
 
 
-def replication_sentence(row, rule: str = "mean_2sd") -> str:
-    """One sentence on one cell's test accuracy, from a row of :func:`replication_table`."""
-    label, n = row["label"], int(row["n"])
-    article_value, mean = row["test_accuracy_article"], row["test_accuracy_mean"]
-    delta = 100 * row["test_accuracy_delta"]
-    if n < 2:
-        return (
-            f"**{label}**: one run, {percent(mean)} against the article's {percent(article_value)} "
-            f"({delta:+.2f} points). One seed shows no spread, so there is no verdict: "
-            f"run several seeds (config/seeds5.yaml) to get one."
-        )
-    sd, distance = row["test_accuracy_sd"], row["test_accuracy_distance_sd"]
-    spread = (
-        f"{percent(mean)} ± {100 * sd:.2f} over {n} seeds "
-        f"(range {percent(row['test_accuracy_min'])} to {percent(row['test_accuracy_max'])})"
-    )
-    if math.isnan(distance):
-        where = "every seed gave the same value"
+def seed_pairs(summary: pd.DataFrame, first: str, second: str, metric: str) -> pd.DataFrame:
+    """``metric`` of two single-layer cells side by side, one row per seed both have."""
+    columns = []
+    for cell in (first, second):
+        runs = single_layer_runs(summary, cell).set_index("seed")[metric].rename(cell)
+        columns.append(runs)
+    return pd.concat(columns, axis=1, join="inner").sort_index()
+
+
+def timing_pairs(timing: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
+    """Seconds per epoch of two cells side by side, one row per timing repeat both have."""
+    table = timing.pivot_table(index="repeat", columns="cell", values="seconds", aggfunc="median")
+    missing = [cell for cell in (first, second) if cell not in table.columns]
+    if missing:
+        return pd.DataFrame(columns=[first, second])
+    return table[[first, second]].dropna()
+
+
+def article_claim_value(claim: dict, article: dict) -> float:
+    """The article's own value of the compared quantity: a difference for accuracy and parameters, the
+    ratio of its logged microseconds per step for speed."""
+    first, second = (article["results"][cell] for cell in claim["compares"])
+    if claim["test"] == "paired_ratio_less":
+        return first["us_per_step"] / second["us_per_step"]
+    return first[claim["metric"]] - second[claim["metric"]]
+
+
+def claim_row(claim: dict, article: dict, summary: pd.DataFrame, timing, margins: dict, alpha: float) -> dict:
+    """One claim, tested: estimate, interval and the one-sided p-values for and against it."""
+    first, second = claim["compares"]
+    row = {
+        "kind": "claim",
+        "id": claim["id"],
+        "cell": f"{first} vs {second}",
+        "metric": claim["metric"],
+        "article": article_claim_value(claim, article),
+    }
+    test = claim["test"]
+    if test == "exact_less":
+        counts = seed_pairs(summary, first, second, claim["metric"])
+        if counts.empty:
+            return row | {"n": 0, "verdict": UNDECIDED, "note": "no runs of both cells"}
+        difference = float((counts[first] - counts[second]).iloc[0])
+        verdict = SUPPORTED if difference < 0 else CONTRADICTED
+        return row | {
+            "n": len(counts),
+            "mean": difference,
+            "sd": 0.0,
+            "verdict": verdict,
+            "note": "exact count",
+        }
+    if test == "paired_ratio_less":
+        pairs = timing_pairs(timing, first, second) if timing is not None else pd.DataFrame()
+        logs = np.log(pairs[first] / pairs[second]) if len(pairs) else []
+        tested = inference.paired_test(logs, alpha)
+        return row | {
+            "n": tested["n"],
+            "mean": math.exp(tested["mean"]) if tested["n"] else math.nan,
+            "sd": tested["sd"],
+            "eq_low": math.exp(tested["low"]),
+            "eq_high": math.exp(tested["high"]),
+            "p_support": tested["p_less"],
+            "p_contradict": tested["p_greater"],
+            "note": "geometric mean ratio over timing repeats; interval and tests on the log ratio",
+        }
+    pairs = seed_pairs(summary, first, second, claim["metric"])
+    differences = (pairs[first] - pairs[second]).to_numpy()
+    if test == "paired_greater":
+        tested = inference.paired_test(differences, alpha)
+        support, contradict, delta = tested["p_greater"], tested["p_less"], math.nan
+    elif test == "paired_equivalent":
+        delta = margins[claim["metric"]]
+        tested = inference.paired_equivalence(differences, delta, alpha)
+        support, contradict = tested["p_equivalent"], tested["p_beyond"]
     else:
-        side = "above" if distance > 0 else "below"
-        where = f"{abs(distance):.1f} sd {side} our mean"
-    if row["test_accuracy_verdict"] == "replicated":
-        return (
-            f"**{label}: replicated.** The article's {percent(article_value)} lies {RULES[rule]}: "
-            f"we get {spread}; the article is {where}."
+        raise ValueError(
+            f"claim {claim['id']}: unknown test {test!r}; expected one of {', '.join(CLAIM_TESTS)}"
         )
-    return (
-        f"**{label}: not replicated.** The article's {percent(article_value)} lies outside the band "
-        f"({RULES[rule]}): we get {spread}; the article is {where} ({delta:+.2f} points)."
+    return row | {
+        "n": tested["n"],
+        "mean": tested["mean"],
+        "sd": tested["sd"],
+        "eq_low": tested["low"],
+        "eq_high": tested["high"],
+        "delta": delta,
+        "p_support": support,
+        "p_contradict": contradict,
+        "note": "paired by seed",
+    }
+
+
+CLAIM_TESTS = ("paired_greater", "paired_equivalent", "paired_ratio_less", "exact_less")
+
+
+def judge_claims(claims: list[dict], article, summary, timing, margins: dict, alpha: float = 0.05):
+    """Every claim tested, Holm-corrected across the statistical ones (the exact one is not a test)."""
+    table = pd.DataFrame([claim_row(claim, article, summary, timing, margins, alpha) for claim in claims])
+    for column in ("p_support", "p_contradict", "verdict", "note"):
+        if column not in table:
+            table[column] = np.nan
+    tested = table["p_support"].notna()
+    support = inference.holm(table["p_support"])
+    contradict = inference.holm(table["p_contradict"])
+    table.loc[tested, "verdict"] = np.where(
+        support[tested] < alpha, SUPPORTED, np.where(contradict[tested] < alpha, CONTRADICTED, UNDECIDED)
     )
+    untested = table["verdict"].isna()
+    table.loc[untested, "verdict"] = UNDECIDED
+    table.loc[untested & table["p_support"].isna(), "note"] = "fewer than two paired values: no test"
+    # results/replication.csv keeps one pair of p-value columns: for claims, support and contradiction.
+    table["p_different"], table["p_equivalent"] = table.pop("p_contradict"), table.pop("p_support")
+    table["p_different_holm"], table["p_equivalent_holm"] = contradict, support
+    return table
+
+
+def replication_rows(summary, article, claims, timing, margins: dict, alpha: float = 0.05) -> pd.DataFrame:
+    """Every row of results/replication.csv: the article's numbers, its parameter counts, its claims.
+
+    For claims, ``mean`` is the estimate (mean paired difference, or geometric mean ratio),
+    ``eq_low``/``eq_high`` its 100(1 - 2 alpha) % interval, ``p_equivalent`` the p-value for the claim and
+    ``p_different`` the p-value against it.
+    """
+    frames = [
+        judge_numbers(summary, article, margins, alpha),
+        judge_parameters(summary, article),
+        judge_claims(claims, article, summary, timing, margins, alpha),
+    ]
+    table = pd.concat([frame for frame in frames if not frame.empty], ignore_index=True)
+    return table.reindex(columns=REPLICATION_COLUMNS)
+
+
+# The article's own speed comparisons, as ratios of its logged microseconds per step.
+TIMING_RATIOS = (("lstm", "simplernn"), ("gru", "lstm"))
+
+
+def timing_ratios(timing: pd.DataFrame, article: dict, alpha: float = 0.05) -> pd.DataFrame:
+    """Ratios of seconds per epoch from the timing pass (geometric mean over repeats and its
+    100(1 - alpha) % interval, paired by repeat) beside the article's ratio of microseconds per step.
+    Ratios, because the article does not name its hardware."""
+    rows = []
+    for first, second in TIMING_RATIOS:
+        pairs = timing_pairs(timing, first, second)
+        if len(pairs) < 2:
+            continue
+        tested = inference.paired_test(np.log(pairs[first] / pairs[second]), alpha / 2)
+        theirs = article["results"]
+        rows.append(
+            {
+                "first": first,
+                "second": second,
+                "n": tested["n"],
+                "seconds_first": float(pairs[first].median()),
+                "seconds_second": float(pairs[second].median()),
+                "ratio": math.exp(tested["mean"]),
+                "low": math.exp(tested["low"]),
+                "high": math.exp(tested["high"]),
+                "article": theirs[first]["us_per_step"] / theirs[second]["us_per_step"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------- sentences
+
+
+def metric_format(metric: str):
+    """How a value of ``metric`` is written: accuracy in percent, loss with 4 decimals, counts with commas."""
+    if metric == "test_accuracy":
+        return lambda value: f"{100 * value:.2f} %"
+    if metric == "test_loss":
+        return lambda value: f"{value:.4f}"
+    if metric == "seconds_per_epoch":
+        return lambda value: f"{value:.3f}x"
+    return lambda value: f"{value:,.0f}"
+
+
+def difference_format(metric: str):
+    """How a difference of ``metric`` is written: accuracy in points, the others as their values."""
+    if metric == "test_accuracy":
+        return lambda value: f"{100 * value:+.2f} points"
+    if metric == "test_loss":
+        return lambda value: f"{value:+.4f}"
+    return lambda value: f"{value:+,.0f}"
+
+
+METRIC_NAMES = {
+    "test_accuracy": "test accuracy",
+    "test_loss": "test loss",
+    "recurrent_params": "recurrent parameters",
+    "seconds_per_epoch": "seconds per epoch",
+}
+
+
+def verdict_label(row) -> str:
+    """The verdict as shown: "replicated" says its margin."""
+    if row["verdict"] == inference.REPLICATED:
+        return f"replicated (equivalent within ±{difference_format(row['metric'])(row['delta']).lstrip('+')})"
+    return row["verdict"]
+
+
+def rule_text(verdict_config: dict, numbers: int, claims: int) -> str:
+    """How the verdicts below were reached, in Markdown, with the config's level and margins."""
+    alpha, margins = verdict_config["alpha"], verdict_config["margins"]
+    margin_text = ", ".join(
+        f"±{difference_format(metric)(margin).lstrip('+')} in {METRIC_NAMES[metric]}"
+        for metric, margin in margins.items()
+    )
+    level, two_sided = 100 * (1 - alpha), 100 * (1 - 2 * alpha)
+    return (
+        "Each of the article's numbers is one run; ours are n seeds. **Not replicated**: the article's "
+        f"value lies outside our {level:.0f} % prediction interval for one new run, "
+        f"mean ± t({1 - alpha / 2:g}, n−1)·sd·√(1 + 1/n). **Replicated (equivalent within ±δ)**: two "
+        f"one-sided tests at α = {alpha:g} show article − mean within ±δ, i.e. its {two_sided:.0f} % "
+        f"interval (article − mean) ± t({1 - alpha:g}, n−1)·sd·√(1 + 1/n) lies inside (−δ, +δ); "
+        f"δ = {margin_text}, declared in the config before the runs. **Consistent, inconclusive** otherwise: "
+        "the data cannot tell. The intervals shown are unadjusted; the verdicts use Holm's correction "
+        f"across the {numbers} numbers (and, for the claims, across the {claims} tested claims). Claims are "
+        f"**supported** or **contradicted** by one-sided tests at α = {alpha:g}, paired by seed (accuracy) "
+        "or by timing repeat (speed), else **inconclusive**. A value that is not rejected is not thereby "
+        "replicated."
+    )
+
+
+def number_sentence(row) -> str:
+    """One sentence on one of the article's numbers, from a row of :func:`replication_rows`."""
+    value, diff = metric_format(row["metric"]), difference_format(row["metric"])
+    subject = f"**{CELLS[row['cell']]} {METRIC_NAMES[row['metric']]}: {verdict_label(row)}.**"
+    if row["metric"] == "recurrent_params":
+        return f"{subject} The article's {value(row['article'])} against ours {value(row['mean'])}."
+    n = int(row["n"])
+    if n < 2:
+        mean, theirs = value(row["mean"]), value(row["article"])
+        return f"{subject} One run: {mean} against the article's {theirs}; {row['note']}."
+    ours = f"our {value(row['mean'])} ± {diff(row['sd']).lstrip('+')} (mean ± sd over {n} seeds)"
+    where = (
+        f"the 95 % prediction interval for one new run is {value(row['pi_low'])} to {value(row['pi_high'])}; "
+        f"article − mean = {diff(row['article'] - row['mean'])}, 90 % interval "
+        f"{diff(row['eq_low'])} to {diff(row['eq_high'])} "
+        f"against a margin of ±{diff(row['delta']).lstrip('+')}"
+    )
+    note = f" ({row['note']})" if isinstance(row["note"], str) and row["note"] else ""
+    return f"{subject} The article's {value(row['article'])} against {ours}: {where}{note}."
+
+
+def claim_sentence(row, claims: dict) -> str:
+    """One sentence on one claim: the article's words, the estimate, its interval and the verdict."""
+    claim = claims[row["id"]]
+    first, second = claim["compares"]
+    value = (
+        difference_format(row["metric"])
+        if row["metric"] != "seconds_per_epoch"
+        else metric_format(row["metric"])
+    )
+    quantity = (
+        f"{CELLS[first]}/{CELLS[second]} ratio of seconds per epoch"
+        if row["metric"] == "seconds_per_epoch"
+        else f"{CELLS[first]} − {CELLS[second]} {METRIC_NAMES[row['metric']]}"
+    )
+    words = f"*“{claim['en']}”* ({claim['zh']})"
+    if row["n"] is None or pd.isna(row["mean"]):
+        return f"**{row['verdict'].capitalize()}**: {words}. {row['note']}."
+    estimate = f"{quantity}: {value(row['mean'])}"
+    if pd.notna(row["eq_low"]):
+        estimate += f", 90 % interval {value(row['eq_low'])} to {value(row['eq_high'])}, n = {int(row['n'])}"
+    return (
+        f"**{row['verdict'].capitalize()}**: {words}. {estimate}; the article's own: {value(row['article'])}."
+    )
+
+
+# ---------------------------------------------------------------------------- Keras 2.2 vs Keras 3
 
 
 def semantics_comparison(summary: pd.DataFrame) -> pd.DataFrame:
@@ -155,6 +509,10 @@ def semantics_comparison(summary: pd.DataFrame) -> pd.DataFrame:
         row["speed_ratio"] = row["seconds_per_epoch_modern"] / row["seconds_per_epoch_article"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def percent(value: float) -> str:
+    return f"{100 * value:.2f} %"
 
 
 def semantics_sentence(row) -> str:

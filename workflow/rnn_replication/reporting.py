@@ -10,7 +10,14 @@ import pandas as pd
 import yaml
 
 from . import CELLS, FORMS, records
-from .replication import curve_band
+from .replication import (
+    METRIC_NAMES,
+    curve_band,
+    difference_format,
+    metric_format,
+    single_layer_runs,
+    verdict_label,
+)
 
 SUMMARY_COLUMNS = [
     "run",
@@ -124,8 +131,10 @@ def article_costs(summary: pd.DataFrame, article: dict, device: str | None = Non
                 "recurrent params, ours": int(ours["recurrent_params"].iloc[0]),
                 "total params, article": theirs["total_params"],
                 "total params, ours": int(ours["total_params"].iloc[0]),
-                "s/epoch, article (author's GPU)": theirs["seconds_per_epoch"],
-                f"s/epoch, ours ({device or ours['device'].iloc[0]})": ours["seconds_per_epoch"].mean(),
+                "s/epoch, article (hardware not named)": theirs["seconds_per_epoch"],
+                f"s/epoch, ours ({device or ours['device'].iloc[0]}, cores shared)": ours[
+                    "seconds_per_epoch"
+                ].mean(),
             }
         )
     return pd.DataFrame(rows)
@@ -141,6 +150,179 @@ def grid_table(summary: pd.DataFrame, value: str) -> pd.DataFrame:
     table.index = [CELLS[c] for c in table.index]
     table.index.name, table.columns.name = "cell", "form"
     return table
+
+
+# ---------------------------------------------------------------------------- the verdicts
+
+
+def load_claims(paper_dir: str | os.PathLike) -> dict[str, dict]:
+    """The article's claims (paper/claims.yaml) by id."""
+    claims = yaml.safe_load((Path(paper_dir) / "claims.yaml").read_text(encoding="utf-8"))["claims"]
+    return {claim["id"]: claim for claim in claims}
+
+
+def read_replication(path: str | os.PathLike) -> pd.DataFrame:
+    """results/replication.csv, with the empty note cells read as empty strings."""
+    table = pd.read_csv(path)
+    table["note"] = table["note"].fillna("")
+    return table
+
+
+def _interval(low, high, format_value) -> str:
+    return "–" if pd.isna(low) else f"{format_value(low)} to {format_value(high)}"
+
+
+def numbers_table(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The article's numbers (kind "number" rows of results/replication.csv), formatted for the report:
+    the article's value, our mean ± sd, the unadjusted 95 % prediction interval for one new run, article −
+    mean with its 90 % interval, the margin, and the Holm-corrected verdict."""
+    rows = []
+    for row in verdicts[verdicts["kind"] == "number"].to_dict("records"):
+        value, difference = metric_format(row["metric"]), difference_format(row["metric"])
+        spread = "" if pd.isna(row["sd"]) or row["metric"] == "recurrent_params" else difference(row["sd"])
+        gap = difference(row["article"] - row["mean"])
+        rows.append(
+            {
+                "cell": CELLS[row["cell"]],
+                "number": METRIC_NAMES[row["metric"]],
+                "article": value(row["article"]),
+                "seeds": int(row["n"]),
+                "ours: mean ± sd": value(row["mean"]) + (f" ± {spread.lstrip('+')}" if spread else ""),
+                "95 % prediction interval": _interval(row["pi_low"], row["pi_high"], value),
+                "article − mean (90 % interval)": gap
+                + (
+                    ""
+                    if pd.isna(row["eq_low"])
+                    else f" ({_interval(row['eq_low'], row['eq_high'], difference)})"
+                ),
+                "margin": "–" if pd.isna(row["delta"]) else "±" + difference(row["delta"]).lstrip("+"),
+                "verdict": verdict_label(row),
+                "note": row["note"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+CLAIM_TEST_DESCRIPTIONS = {
+    "paired_greater": "{first} − {second} {metric} > 0; paired by seed, one-sided t",
+    "paired_equivalent": "|{first} − {second} {metric}| < {margin}; paired by seed, two one-sided tests",
+    "exact_less": "{first} < {second} {metric}; exact count",
+    "paired_ratio_less": "{first}/{second} {metric} < 1; paired by timing repeat, one-sided t on log ratios",
+}
+
+
+def claims_table(verdicts: pd.DataFrame, claims: dict[str, dict]) -> pd.DataFrame:
+    """The article's claims (kind "claim" rows of results/replication.csv), formatted for the report:
+    its words, the test, our estimate with its 90 % interval, the article's own value, the verdict."""
+    rows = []
+    for row in verdicts[verdicts["kind"] == "claim"].to_dict("records"):
+        claim = claims[row["id"]]
+        first, second = (CELLS[cell] for cell in claim["compares"])
+        ratio = claim["test"] == "paired_ratio_less"
+        value = metric_format(row["metric"]) if ratio else difference_format(row["metric"])
+        margin = "–" if pd.isna(row["delta"]) else difference_format(row["metric"])(row["delta"]).lstrip("+")
+        test = CLAIM_TEST_DESCRIPTIONS[claim["test"]].format(
+            first=first, second=second, metric=METRIC_NAMES[row["metric"]], margin=margin
+        )
+        rows.append(
+            {
+                "the article says": f"{claim['en']} ({claim['zh']})",
+                "tested as": test,
+                "ours": "–" if pd.isna(row["mean"]) else value(row["mean"]),
+                "90 % interval": _interval(row["eq_low"], row["eq_high"], value),
+                "n": int(row["n"]),
+                "article's own": value(row["article"]),
+                "verdict": row["verdict"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def timing_caption(timing: pd.DataFrame) -> str:
+    """Where the timing pass's numbers come from, for the caption of :func:`timing_table`."""
+    repeats = timing["repeat"].nunique()
+    return (
+        "**Speed, as ratios** (the article does not name its hardware): seconds per epoch from the timing "
+        f"pass (`rule timing`: each cell one epoch per repeat, {repeats} repeats, back to back with the "
+        f"machine to itself; {timing['device'].iloc[0]}, backend {timing['backend'].iloc[0]}), against the "
+        "ratio of "
+        "the article's logged µs/step."
+    )
+
+
+def timing_table(ratios: pd.DataFrame) -> pd.DataFrame:
+    """The timing pass's ratios (replication.timing_ratios) beside the article's, formatted."""
+    return pd.DataFrame(
+        {
+            "ratio of seconds per epoch": [
+                f"{CELLS[a]} / {CELLS[b]}" for a, b in zip(ratios["first"], ratios["second"], strict=True)
+            ],
+            "ours: geometric mean (95 % interval)": [
+                f"{r:.3f} ({lo:.3f} to {hi:.3f})"
+                for r, lo, hi in zip(ratios["ratio"], ratios["low"], ratios["high"], strict=True)
+            ],
+            "ours: median s/epoch": [
+                f"{a:.2f} / {b:.2f}"
+                for a, b in zip(ratios["seconds_first"], ratios["seconds_second"], strict=True)
+            ],
+            "repeats": ratios["n"],
+            "article (us/step)": [f"{value:.3f}" for value in ratios["article"]],
+        }
+    )
+
+
+def plot_verdicts(summary: pd.DataFrame, verdicts: pd.DataFrame, metric: str):
+    """One panel per figure: each seed's final ``metric`` as a dot per single-layer cell, our mean (bar) and
+    95 % prediction interval for one new run (whiskers), and the article's value (red diamond)."""
+    import matplotlib.pyplot as plt
+
+    numbers = verdicts[(verdicts["kind"] == "number") & (verdicts["metric"] == metric)].reset_index(drop=True)
+    scale = 100 if metric == "test_accuracy" else 1
+    figure, axes = plt.subplots(figsize=(1.9 * max(len(numbers), 2) + 1.5, 3.6))
+    for position, row in numbers.iterrows():
+        values = single_layer_runs(summary, row["cell"])[metric].to_numpy() * scale
+        offsets = (pd.Series(range(len(values))) - (len(values) - 1) / 2) * 0.04
+        axes.plot(
+            position + offsets,
+            values,
+            "o",
+            color="C0",
+            alpha=0.7,
+            label="our seeds" if position == 0 else None,
+        )
+        axes.hlines(
+            row["mean"] * scale,
+            position - 0.22,
+            position + 0.22,
+            color="C0",
+            linewidth=2,
+            label="our mean" if position == 0 else None,
+        )
+        if pd.notna(row["pi_low"]):
+            axes.vlines(
+                position + 0.3,
+                row["pi_low"] * scale,
+                row["pi_high"] * scale,
+                color="C0",
+                linewidth=1.2,
+                label="95 % prediction interval" if position == 0 else None,
+            )
+        axes.plot(
+            position + 0.3,
+            row["article"] * scale,
+            "D",
+            color="C3",
+            markersize=7,
+            label="article" if position == 0 else None,
+        )
+    axes.set_xticks(range(len(numbers)), [CELLS[cell] for cell in numbers["cell"]])
+    axes.set_xlim(-0.6, len(numbers) - 0.4)
+    axes.set_ylabel(f"{METRIC_NAMES[metric]}{' (%)' if scale == 100 else ''}")
+    axes.set_title(f"Final {METRIC_NAMES[metric]}: our seeds against the article's run")
+    axes.grid(alpha=0.3, axis="y")
+    axes.legend(fontsize="small", loc="best")
+    figure.tight_layout()
+    return figure
 
 
 # ---------------------------------------------------------------------------- figures

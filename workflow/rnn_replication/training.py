@@ -98,13 +98,14 @@ def check_positive_int(name: str, value, allow_zero: bool = False) -> None:
         raise ValueError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
 
 
-def prepare_backend(seed: int, backend: str, threads: int = 0) -> bool:
+def prepare_backend(seed: int, backend: str, threads: int = 0, semantics: str = "article") -> bool:
     """Seed Python, NumPy and the backend (weights and shuffling follow from the seed).
 
     With TensorFlow also: use ``threads`` CPU threads; on a CPU-only machine make its ops
     deterministic (same seed, same machine, same numbers: Keras then turns XLA off, which it does on
     a CPU anyway); on a GPU let memory grow instead of taking it all, so several notebooks can share it
     (JAX: XLA_PYTHON_CLIENT_PREALLOCATE=false, set by the notebook before JAX loads).
+    With ``article`` semantics, TensorFloat-32 is switched off (see :func:`disable_tf32`).
     Returns whether op determinism was switched on.
     """
     deterministic = False
@@ -120,8 +121,52 @@ def prepare_backend(seed: int, backend: str, threads: int = 0) -> bool:
         if not gpus:
             tf.config.experimental.enable_op_determinism()
             deterministic = True
+    if semantics == "article":
+        disable_tf32(backend)
     keras.utils.set_random_seed(seed)
     return deterministic
+
+
+# jax_default_matmul_precision values that keep float32 matmuls in full float32 (no TF32).
+JAX_FULL_FLOAT32 = ("highest", "float32", "F32_F32_F32")
+
+
+def disable_tf32(backend: str) -> None:
+    """Compute float32 matmuls and convolutions in float32, as the article did.
+
+    On Ampere and later NVIDIA GPUs, TensorFlow, JAX and torch's cuDNN by default may round the inputs
+    to TensorFloat-32 (10-bit mantissa). On a CPU this changes nothing.
+    """
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_tensor_float_32_execution(False)
+    elif backend == "jax":
+        import jax
+
+        jax.config.update("jax_default_matmul_precision", "highest")
+    elif backend == "torch":
+        import torch
+
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+
+
+def tf32_allowed(backend: str) -> bool:
+    """Whether the backend may use TensorFloat-32 for float32 matmuls (on a GPU that has it)."""
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return bool(tf.config.experimental.tensor_float_32_execution_enabled())
+    if backend == "jax":
+        import jax
+
+        return jax.config.jax_default_matmul_precision not in JAX_FULL_FLOAT32
+    if backend == "torch":
+        import torch
+
+        return bool(torch.backends.cuda.matmul.allow_tf32 or torch.backends.cudnn.allow_tf32)
+    return False
 
 
 def train_configuration(
@@ -173,7 +218,7 @@ def train_configuration(
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
 
     backend = keras.backend.backend()
-    deterministic_ops = prepare_backend(seed, backend, threads)
+    deterministic_ops = prepare_backend(seed, backend, threads, semantics)
 
     x_train, y_train, x_test, y_test, checksum = data.load_mnist_sequences(
         data_path, train_subset, test_subset
@@ -233,6 +278,7 @@ def train_configuration(
         "hostname": os.uname().nodename,
         "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
         "deterministic_ops": deterministic_ops,
+        "tf32": tf32_allowed(backend),  # TensorFloat-32 matmuls allowed (on a GPU that has them)
         "config": run_config,
     }
     records.write_csv(history_path, epoch_log.rows, HISTORY_COLUMNS)

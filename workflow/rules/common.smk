@@ -5,8 +5,9 @@ from snakemake.utils import validate
 
 
 # `--config seeds=[0,1,2] compare_semantics=true` arrives as strings: read them as the YAML they look like.
-if isinstance(config.get("seeds"), list):
-    config["seeds"] = [int(s) if isinstance(s, str) and s.isdigit() else s for s in config["seeds"]]
+for key in ("seeds", "other_form_seeds"):
+    if isinstance(config.get(key), list):
+        config[key] = [int(s) if isinstance(s, str) and s.isdigit() else s for s in config[key]]
 if str(config.get("compare_semantics")).lower() in ("true", "false"):
     config["compare_semantics"] = str(config["compare_semantics"]).lower() == "true"
 
@@ -23,15 +24,21 @@ wildcard_constraints:
     seed=r"\d+",
 
 
+def seeds_of(form):
+    """The seeds a form runs with: the article's single layer gets `seeds`, the other forms
+    `other_form_seeds`."""
+    return config["seeds"] if form == "single" else config["other_form_seeds"]
+
+
 def selected_runs():
-    """Names of every run the config asks for: cell x form x seed under the chosen semantics, then,
+    """Names of every run the config asks for: cell x form x its seeds under the chosen semantics, then,
     with compare_semantics, the single-layer cells under the other semantics too."""
     main = config["semantics"]
     runs = [
         RUN_PATTERN.format(cell=cell, form=form, semantics=main, seed=seed)
         for cell in config["cells"]
         for form in config["forms"]
-        for seed in config["seeds"]
+        for seed in seeds_of(form)
     ]
     if config["compare_semantics"]:
         runs += [
@@ -53,8 +60,9 @@ def training_priority(wildcards):
     """Seed by seed in the config's order, the longest runs first within a seed. On JAX a configuration's
     later seeds then start after its first seed has compiled, and load that program from the persistent
     compilation cache instead of compiling it again at the same time."""
-    seeds = config["seeds"]
-    wave = len(seeds) - seeds.index(int(wildcards.seed)) if int(wildcards.seed) in seeds else 0
+    seeds, seed = seeds_of(wildcards.form), int(wildcards.seed)
+    waves = max(len(config["seeds"]), len(config["other_form_seeds"]))
+    wave = waves - seeds.index(seed) if seed in seeds else 0
     return 1000 * wave + round(10 * CELL_COST[wildcards.cell] * FORM_COST[wildcards.form])
 
 

@@ -43,3 +43,40 @@ rule train:
         " && cp {log.notebook} {output.notebook}"
         " || (echo 'Training {wildcards.cell}-{wildcards.form}-{wildcards.semantics}-seed{wildcards.seed} failed."
         " The executed notebook with the traceback: {log.notebook}; its output: {log.stdout}' >&2; exit 1)"
+
+
+# Seconds per epoch of the single-layer cells, interleaved, with the machine to itself: the job claims every
+# core Snakemake was given, so no training job runs beside it (their epochs share the cores and are not
+# comparable). Feeds the claim that GRU trains faster than LSTM.
+rule timing:
+    input:
+        data="resources/mnist.npz",
+        script="workflow/scripts/time_cells.py",
+    output:
+        "results/timing.csv",
+    conda:
+        "../../environment.yml"
+    log:
+        "logs/timing.log",
+    benchmark:
+        "benchmarks/timing.tsv"
+    threads: workflow.cores
+    priority: 100000
+    resources:
+        gpu_jobs=1,
+    params:
+        backend=config["backend"],
+        repeats=config["timing"]["repeats"],
+        cells=config["cells"],
+        units=config["units"],
+        batch_size=config["batch_size"],
+        learning_rate=config["learning_rate"],
+        semantics=config["semantics"],
+        train_subset=config["train_subset"],
+        test_subset=config["test_subset"],
+    shell:
+        "KERAS_BACKEND={params.backend} python {input.script} {output} --data {input.data}"
+        " --repeats {params.repeats} --cells {params.cells} --units {params.units}"
+        " --batch-size {params.batch_size} --learning-rate {params.learning_rate}"
+        " --semantics {params.semantics} --train-subset {params.train_subset}"
+        " --test-subset {params.test_subset} > {log} 2>&1"

@@ -1,0 +1,189 @@
+"""The statistical tests behind the verdicts: one new run against our seeds, paired comparisons, Holm.
+
+The article ran each model once. Its value is compared with ours as one more draw from our seed-to-seed
+distribution (a prediction interval, not a confidence interval for our mean): if the seeds' values are
+normal with mean mu and sd sigma, article - mean(seeds) has sd sigma * sqrt(1 + 1/n), and with sigma
+estimated by the sample sd s, (article - mean) / (s * sqrt(1 + 1/n)) follows Student's t with n - 1
+degrees of freedom. Two tests use that statistic:
+
+- *different*: two-sided, H0 article value drawn from our distribution. Rejected at alpha exactly when
+  the article's value lies outside the 100(1 - alpha) % prediction interval
+  mean +- t(1 - alpha/2, n - 1) * s * sqrt(1 + 1/n).
+- *equivalent* (Lakens' two one-sided tests, TOST): H0 |article - mean| >= delta. Rejected at alpha
+  exactly when the 100(1 - 2 alpha) % interval (article - mean) +- t(1 - alpha, n - 1) * s * sqrt(1 + 1/n)
+  lies inside (-delta, +delta).
+
+Paired comparisons between cells (same seeds) use the one-sample t on the per-seed differences.
+Every quantile comes from scipy.stats; the functions accept NumPy arrays so the calibration study can run
+many simulated replications at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+DECIDED_WITHIN_SEEDS = 1000  # "how many seeds would decide it" looks this far before giving up
+
+
+def prediction_scale(sd, n):
+    """The standard error of (one new run - mean of n runs): sd * sqrt(1 + 1/n)."""
+    return np.asarray(sd, dtype=float) * np.sqrt(1.0 + 1.0 / np.asarray(n, dtype=float))
+
+
+def _t_statistic(difference, scale):
+    """difference / scale; a zero scale (every seed identical) gives +-inf, or 0 for a zero difference."""
+    difference, scale = np.broadcast_arrays(np.asarray(difference, float), np.asarray(scale, float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = difference / scale
+    infinite = np.where(difference > 0, np.inf, np.where(difference < 0, -np.inf, 0.0))
+    return np.where(scale > 0, statistic, infinite)
+
+
+def prediction_interval(mean, sd, n, level: float = 0.95):
+    """(low, high) of the ``level`` prediction interval for one new run: mean +- t * sd * sqrt(1 + 1/n)."""
+    half = stats.t.ppf(0.5 + level / 2, np.asarray(n) - 1) * prediction_scale(sd, n)
+    return np.asarray(mean) - half, np.asarray(mean) + half
+
+
+def difference_interval(difference, sd, n, level: float = 0.90):
+    """(low, high) of the ``level`` interval of article - mean: difference +- t * sd * sqrt(1 + 1/n)."""
+    half = stats.t.ppf(0.5 + level / 2, np.asarray(n) - 1) * prediction_scale(sd, n)
+    return np.asarray(difference) - half, np.asarray(difference) + half
+
+
+def p_different(difference, sd, n):
+    """Two-sided p-value of H0 "the article's value is one more draw from our distribution"."""
+    statistic = _t_statistic(difference, prediction_scale(sd, n))
+    return 2 * stats.t.sf(np.abs(statistic), np.asarray(n) - 1)
+
+
+def p_equivalent(difference, sd, n, margin):
+    """TOST p-value of H0 "|article - our mean| >= margin": the larger of the two one-sided p-values."""
+    scale, df = prediction_scale(sd, n), np.asarray(n) - 1
+    above_lower = stats.t.sf(_t_statistic(np.asarray(difference) + margin, scale), df)
+    below_upper = stats.t.cdf(_t_statistic(np.asarray(difference) - margin, scale), df)
+    return np.maximum(above_lower, below_upper)
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjusted p-values (family-wise error control, no assumption on dependence).
+
+    Sorted ascending, p_(i) is multiplied by (m - i + 1), made monotone and capped at 1. NaN entries (no
+    test, e.g. one seed) are left out of the family and stay NaN.
+    """
+    p_values = np.asarray(p_values, dtype=float)
+    adjusted = np.full_like(p_values, np.nan)
+    tested = np.flatnonzero(~np.isnan(p_values))
+    order = tested[np.argsort(p_values[tested], kind="stable")]
+    m = len(order)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+NOT_REPLICATED, REPLICATED, INCONCLUSIVE, NO_VERDICT = (
+    "not replicated",
+    "replicated",
+    "consistent, inconclusive",
+    "no verdict",
+)
+
+
+def classify(p_different_adjusted, p_equivalent_adjusted, alpha: float = 0.05):
+    """The verdict from the (Holm-adjusted) p-values: "not replicated" when the difference test rejects,
+    else "replicated" when the equivalence test rejects, else "consistent, inconclusive"; "no verdict"
+    where there is no test (NaN, fewer than two seeds). Works elementwise on arrays."""
+    different = np.asarray(p_different_adjusted, float)
+    equivalent = np.asarray(p_equivalent_adjusted, float)
+    return np.where(
+        np.isnan(different),
+        NO_VERDICT,
+        np.where(different < alpha, NOT_REPLICATED, np.where(equivalent < alpha, REPLICATED, INCONCLUSIVE)),
+    )
+
+
+def seeds_to_decide(difference, sd, n, margin, level) -> int | None:
+    """The smallest number of seeds (more than ``n``) at which, with the observed difference and sd, one
+    of the two tests would reject at ``level``; None when no number up to DECIDED_WITHIN_SEEDS does.
+
+    Used with the Bonferroni level alpha / m, so a decision at that count holds under Holm's correction
+    too (Holm rejects whatever Bonferroni rejects).
+    """
+    counts = np.arange(n + 1, DECIDED_WITHIN_SEEDS + 1)
+    decided = (p_different(difference, sd, counts) < level) | (
+        p_equivalent(difference, sd, counts, margin) < level
+    )
+    return int(counts[decided][0]) if decided.any() else None
+
+
+def equivalence_impossible(sd, margin, alpha: float = 0.05) -> bool:
+    """Whether no number of seeds could show equivalence: even with our mean known exactly, the article's
+    single run varies by sd, and the interval article - mean +- z(1 - alpha) * sd is wider than +-margin."""
+    return bool(stats.norm.ppf(1 - alpha) * sd >= margin)
+
+
+def paired_test(differences, alpha: float = 0.05) -> dict:
+    """One-sample t on per-seed differences (a - b): n, mean, sd, the 100(1 - 2 alpha) % interval of the
+    mean difference (its ends are the one-sided 100(1 - alpha) % bounds), and the one-sided p-values of
+    "mean > 0" (p_greater) and "mean < 0" (p_less)."""
+    differences = np.asarray(differences, dtype=float)
+    n = len(differences)
+    if n < 2:
+        mean = float(differences.mean()) if n else np.nan
+        return {"n": n, "mean": mean} | dict.fromkeys(
+            ("sd", "low", "high", "p_greater", "p_less", "scale"), np.nan
+        )
+    mean, sd = float(differences.mean()), float(differences.std(ddof=1))
+    scale = sd / np.sqrt(n)
+    half = stats.t.ppf(1 - alpha, n - 1) * scale
+    statistic = float(_t_statistic(mean, scale))
+    return {
+        "n": n,
+        "mean": mean,
+        "sd": sd,
+        "low": mean - half,
+        "high": mean + half,
+        "p_greater": float(stats.t.sf(statistic, n - 1)),
+        "p_less": float(stats.t.cdf(statistic, n - 1)),
+        "scale": scale,
+    }
+
+
+def paired_equivalence(differences, margin: float, alpha: float = 0.05) -> dict:
+    """TOST on per-seed differences: p_equivalent for H0 |mean| >= margin, and p_beyond for H0
+    |mean| <= margin (the 100(1 - 2 alpha) % interval lies wholly outside +-margin)."""
+    test = paired_test(differences, alpha)
+    if test["n"] < 2:
+        return test | {"p_equivalent": np.nan, "p_beyond": np.nan}
+    df, scale, mean = test["n"] - 1, test["scale"], test["mean"]
+    above_lower = stats.t.sf(_t_statistic(mean + margin, scale), df)
+    below_upper = stats.t.cdf(_t_statistic(mean - margin, scale), df)
+    beyond_upper = stats.t.sf(_t_statistic(mean - margin, scale), df)
+    beyond_lower = stats.t.cdf(_t_statistic(mean + margin, scale), df)
+    return test | {
+        "p_equivalent": float(max(above_lower, below_upper)),
+        "p_beyond": float(min(beyond_upper, beyond_lower)),
+    }
+
+
+def simulate_verdicts(n: int, sd: float, shift: float, margin: float, alpha=0.05, runs=20000, rng=None):
+    """Share of each verdict over ``runs`` simulated replications: n seeds from N(0, sd) and an article
+    value from N(shift, sd), judged alone (a family of one, so Holm changes nothing).
+
+    With shift = 0 the article's run is one more draw from our own distribution, and "not replicated"
+    must come out alpha of the time; with shift = 2 * margin the share of "not replicated" is the power.
+    """
+    rng = np.random.default_rng(rng)
+    seeds = rng.normal(0.0, sd, size=(runs, n))
+    article = rng.normal(shift, sd, size=runs)
+    mean, sample_sd = seeds.mean(axis=1), seeds.std(axis=1, ddof=1)
+    difference = article - mean
+    verdicts = classify(
+        p_different(difference, sample_sd, n), p_equivalent(difference, sample_sd, n, margin), alpha
+    )
+    return {
+        outcome: float(np.mean(verdicts == outcome)) for outcome in (NOT_REPLICATED, REPLICATED, INCONCLUSIVE)
+    }

@@ -1,0 +1,96 @@
+"""The timing pass: seconds per epoch of the single-layer cells, measured back to back on an idle machine.
+
+The training runs of the DAG share the cores with each other, so their seconds per epoch say little about
+one cell against another. The timing rule has the machine to itself (it claims every core Snakemake was
+given) and trains each cell for one epoch per repeat, rotating the order from repeat to repeat, so a
+claim like "GRU trains faster than LSTM" is tested on paired epochs from the same minutes of the same
+machine. Each model is built once and warmed up by one untimed epoch (graph building, XLA compilation).
+An epoch is timed as Keras 2.2 timed it in the article's log: training plus validation on the test set.
+"""
+
+from __future__ import annotations
+
+import time
+
+import keras
+
+from . import data, models, records
+
+TIMING_COLUMNS = ["repeat", "position", "cell", "seconds", "train_images", "test_images", "backend", "device"]
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall seconds of each epoch, from its start to the end of its validation."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.started)
+
+
+def rotated(cells: list[str], repeat: int) -> list[str]:
+    """The order of the cells in one repeat: each cell goes first once every len(cells) repeats."""
+    shift = repeat % len(cells)
+    return cells[shift:] + cells[:shift]
+
+
+def time_one_epoch(model, arrays, batch_size: int) -> float:
+    x_train, y_train, x_test, y_test = arrays
+    timer = EpochTimer()
+    model.fit(
+        x_train,
+        y_train,
+        batch_size=batch_size,
+        epochs=1,
+        verbose=0,
+        validation_data=(x_test, y_test),
+        callbacks=[timer],
+    )
+    return timer.seconds[0]
+
+
+def time_cells(
+    cells: list[str],
+    data_path: str,
+    repeats: int,
+    *,
+    units: int,
+    batch_size: int,
+    learning_rate: float,
+    semantics: str,
+    train_subset: int = 0,
+    test_subset: int = 0,
+    print_fn=print,
+) -> list[dict]:
+    """``repeats`` timed epochs of each single-layer cell, interleaved; one row per (repeat, cell)."""
+    x_train, y_train, x_test, y_test, _ = data.load_mnist_sequences(data_path, train_subset, test_subset)
+    arrays = (x_train, y_train, x_test, y_test)
+    backend = keras.backend.backend()
+    device = records.describe_device(backend)
+    built = {cell: models.build_model(cell, "single", units, learning_rate, semantics) for cell in cells}
+    for cell, model in built.items():
+        seconds = time_one_epoch(model, arrays, batch_size)
+        print_fn(f"timing: {cell} warm-up epoch (not counted) {seconds:.2f} s", flush=True)
+    rows = []
+    for repeat in range(1, repeats + 1):
+        for position, cell in enumerate(rotated(cells, repeat - 1), start=1):
+            seconds = time_one_epoch(built[cell], arrays, batch_size)
+            print_fn(f"timing: repeat {repeat}/{repeats} {cell} {seconds:.3f} s", flush=True)
+            rows.append(
+                {
+                    "repeat": repeat,
+                    "position": position,
+                    "cell": cell,
+                    "seconds": round(seconds, 4),
+                    "train_images": len(x_train),
+                    "test_images": len(x_test),
+                    "backend": backend,
+                    "device": device,
+                }
+            )
+    return rows
