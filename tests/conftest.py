@@ -1,11 +1,39 @@
 import os
-import sys
+import socket
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "workflow"))
+SLURM_SWITCH = "RNN_REPLICATION_SLURM_TESTS"  # .ci/run sets it: the SLURM test installs system packages
+
+
+def network_reason() -> str | None:
+    """Why the package registries cannot be reached, or None when they can (a 3-second probe)."""
+    try:
+        socket.create_connection(("registry.npmjs.org", 443), timeout=3).close()
+    except OSError as error:
+        return f"no network (registry.npmjs.org:443: {error})"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Two tiers: tests that need the real MNIST file join the workflow tier (``-m "not workflow"`` is the
+    fast one); SLURM tests run only when asked for; network tests skip, saying why, when offline."""
+    offline = None
+    for item in items:
+        if "mnist_npz" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.workflow)
+        if "slurm" in item.keywords and os.environ.get(SLURM_SWITCH) != "1":
+            item.add_marker(
+                pytest.mark.skip(reason=f"SLURM cluster test: set {SLURM_SWITCH}=1 (as .ci/run does)")
+            )
+        if "network" in item.keywords:
+            offline = network_reason() if offline is None else offline
+            if offline:
+                item.add_marker(pytest.mark.skip(reason=offline))
+
+
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

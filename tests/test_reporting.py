@@ -3,13 +3,14 @@ import json
 import matplotlib
 import pandas as pd
 import pytest
-from rnn_replication import reporting
+from rnn_replication import collect, figures, tables
+from rnn_replication.runs import RunSpec
 
 matplotlib.use("Agg")
 
 
 def write_run(root, cell, form, seed, accuracy, seconds=2.0, semantics="article"):
-    run_dir = root / reporting.run_name(cell, form, semantics, seed)
+    run_dir = root / RunSpec(cell, form, semantics, seed).name
     run_dir.mkdir(parents=True)
     metrics = {
         "cell": cell,
@@ -58,7 +59,7 @@ def runs(tmp_path):
 
 
 def test_collect_sorts_runs_by_cell_form_seed_and_points_to_their_records(runs, tmp_path):
-    summary = reporting.write_summary(runs, tmp_path / "summary.csv")
+    summary = collect.write_summary(runs, tmp_path / "summary.csv")
     assert summary["run"].tolist() == [
         "simplernn-single-article-seed0",
         "lstm-single-article-seed0",
@@ -70,19 +71,19 @@ def test_collect_sorts_runs_by_cell_form_seed_and_points_to_their_records(runs, 
 
 
 def test_article_costs_set_parameters_and_speed_beside_the_articles(runs, repo):
-    summary = reporting.collect_runs(runs)
-    article, _ = reporting.load_article(repo / "paper")
-    table = reporting.article_costs(summary, article).set_index("cell")
+    summary = collect.collect_runs(runs)
+    article, _ = collect.load_article(repo / "paper")
+    table = tables.article_costs(summary, article).set_index("cell")
     assert list(table.index) == ["SimpleRNN", "LSTM"]  # no single-layer GRU run here
-    assert table.loc["SimpleRNN", "recurrent params, article"] == 20096
-    assert table.loc["LSTM", "recurrent params, ours"] == 80384
-    assert table.loc["LSTM", "s/epoch, article (hardware not named)"] == 7.98
-    assert table.loc["LSTM", "s/epoch, ours (CPU: test, cores shared)"] == pytest.approx(2.0)
+    assert table.loc["SimpleRNN", "recurrent params, article"] == "20,096"
+    assert table.loc["LSTM", "recurrent params, ours"] == "80,384"
+    assert table.loc["LSTM", "s/epoch, article (hardware not named)"] == "7.98"
+    assert table.loc["LSTM", "s/epoch, ours (CPU: test, cores shared)"] == "2.00"
 
 
 def test_grid_table_is_cell_by_form(runs):
-    summary = reporting.collect_runs(runs)
-    grid = reporting.grid_table(summary, "test_accuracy")
+    summary = collect.collect_runs(runs)
+    grid = tables.grid_table(summary, "test_accuracy")
     assert list(grid.index) == ["SimpleRNN", "LSTM", "GRU"]
     assert list(grid.columns) == ["single", "stacked"]
     assert grid.loc["GRU", "stacked"] == pytest.approx(0.985)
@@ -90,10 +91,10 @@ def test_grid_table_is_cell_by_form(runs):
 
 
 def test_figures_have_a_panel_per_configuration_and_the_articles_curves(runs, repo):
-    summary = reporting.collect_runs(runs)
-    histories = reporting.read_histories(summary)
-    _, article_history = reporting.load_article(repo / "paper")
-    figure = reporting.plot_single_vs_article(summary, histories, article_history)
+    summary = collect.collect_runs(runs)
+    histories = collect.read_histories(summary)
+    _, article_history = collect.load_article(repo / "paper")
+    figure = figures.plot_single_vs_article(summary, histories, article_history)
     assert len(figure.axes) == 4  # accuracy and loss for SimpleRNN and LSTM
     labels = [line.get_label() for line in figure.axes[0].lines]
     assert "validation (article)" in labels and "validation (ours)" in labels
@@ -101,7 +102,7 @@ def test_figures_have_a_panel_per_configuration_and_the_articles_curves(runs, re
     assert "validation (ours, mean of 2 seeds)" in lstm_labels
     assert len(figure.axes[1].collections) == 2  # a min-max band for training and for validation
     assert not figure.axes[0].collections  # one seed: no band
-    grid = reporting.plot_history_grid(summary, histories, "loss")
+    grid = figures.plot_history_grid(summary, histories, "loss")
     assert len(grid.axes) == 3 * 2
 
 
@@ -110,8 +111,8 @@ def test_semantics_figure_has_a_panel_per_cell_run_under_both_semantics(runs, tm
         write_run(tmp_path, "lstm", "single", 0, 0.9890, semantics="modern"),
         write_run(tmp_path, "lstm", "single", 1, 0.9895, semantics="modern"),
     ]
-    summary = reporting.collect_runs(runs)
-    figure = reporting.plot_semantics(summary, reporting.read_histories(summary))
+    summary = collect.collect_runs(runs)
+    figure = figures.plot_semantics(summary, collect.read_histories(summary))
     assert len(figure.axes) == 1  # only LSTM has runs of both semantics
     assert [line.get_label() for line in figure.axes[0].lines] == ["article (2 seeds)", "modern (2 seeds)"]
 
@@ -121,13 +122,13 @@ def test_benchmarks_are_read_into_one_table(tmp_path):
         "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
         "12.5\t0:00:12\t900.1\t2000\t800\t850\t0\t1\t150\t20\n"
     )
-    table = reporting.read_benchmarks([str(tmp_path / "lstm-single-article-seed0.tsv")])
+    table = collect.read_benchmarks([str(tmp_path / "lstm-single-article-seed0.tsv")])
     assert table.loc[0, "job"] == "lstm-single-article-seed0" and table.loc[0, "s"] == 12.5
 
 
 def test_collect_refuses_an_empty_selection():
     with pytest.raises(ValueError, match="no runs to collect"):
-        reporting.collect_runs([])
+        collect.collect_runs([])
 
 
 def verdict_rows(repo):
@@ -143,7 +144,7 @@ def verdict_rows(repo):
         for seed, offset in enumerate((-0.0004, -0.0002, 0.0, 0.0002, 0.0004)):
             runs.append(
                 {
-                    "run": reporting.run_name(cell, "single", "article", seed),
+                    "run": RunSpec(cell, "single", "article", seed).name,
                     "cell": cell,
                     "form": "single",
                     "semantics": "article",
@@ -154,8 +155,8 @@ def verdict_rows(repo):
                 }
             )
     summary = pd.DataFrame(runs)
-    article, _ = reporting.load_article(repo / "paper")
-    claims = reporting.load_claims(repo / "paper")
+    article, _ = collect.load_article(repo / "paper")
+    claims = collect.load_claims(repo / "paper")
     timing = pd.DataFrame(
         [
             {
@@ -177,7 +178,7 @@ def verdict_rows(repo):
 def test_numbers_table_shows_the_interval_the_margin_and_the_verdict(repo, tmp_path):
     summary, rows, _, _, _ = verdict_rows(repo)
     rows.to_csv(tmp_path / "replication.csv", index=False)
-    table = reporting.numbers_table(reporting.read_replication(tmp_path / "replication.csv"))
+    table = tables.numbers_table(collect.read_replication(tmp_path / "replication.csv"))
     lstm = table[(table["cell"] == "LSTM") & (table["number"] == "test accuracy")].iloc[0]
     assert lstm["article"] == "98.67 %" and lstm["seeds"] == 5
     assert lstm["ours: mean ± sd"] == "98.68 % ± 0.03 points"
@@ -190,7 +191,7 @@ def test_numbers_table_shows_the_interval_the_margin_and_the_verdict(repo, tmp_p
 
 def test_claims_table_quotes_the_article_and_states_each_test(repo):
     _, rows, claims, _, _ = verdict_rows(repo)
-    table = reporting.claims_table(rows, claims)
+    table = tables.claims_table(rows, claims)
     assert len(table) == 5
     first = table.iloc[0]
     assert "显著高于" in first["the article says"] and "Simple RNN" in first["the article says"]
@@ -206,17 +207,17 @@ def test_timing_table_and_caption_name_where_the_timings_come_from(repo):
     from rnn_replication import replication
 
     _, _, _, timing, article = verdict_rows(repo)
-    table = reporting.timing_table(replication.timing_ratios(timing, article))
+    table = tables.timing_table(replication.timing_ratios(timing, article))
     assert table["ratio of seconds per epoch"].tolist() == ["LSTM / SimpleRNN", "GRU / LSTM"]
     assert table["article (us/step)"].tolist() == ["2.830", "0.977"]
     assert table["ours: geometric mean (95 % interval)"].iloc[1].startswith("0.833")
-    caption = reporting.timing_caption(timing)
+    caption = tables.timing_caption(timing)
     assert "3 repeats" in caption and "CPU: test" in caption and "machine to itself" in caption
 
 
 def test_verdict_figure_has_every_seed_the_interval_and_the_articles_value(repo):
     summary, rows, _, _, _ = verdict_rows(repo)
-    figure = reporting.plot_verdicts(summary, rows, "test_accuracy")
+    figure = figures.plot_verdicts(summary, rows, "test_accuracy")
     axes = figure.axes[0]
     assert [tick.get_text() for tick in axes.get_xticklabels()] == ["SimpleRNN", "LSTM", "GRU"]
     labels = [text.get_text() for text in axes.get_legend().get_texts()]

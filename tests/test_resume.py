@@ -8,26 +8,27 @@ import sys
 import time
 
 import pandas as pd
+import pytest
 from rnn_replication import training
+from rnn_replication.runs import RunSpec
+
+pytestmark = pytest.mark.workflow
 
 RUN = """
-import sys
-sys.path.insert(0, {workflow!r})
 from rnn_replication import training
-training.train_configuration(**{arguments!r})
+from rnn_replication.runs import RunSpec
+training.train_run(RunSpec(**{spec!r}), **{arguments!r})
 """
 
 
-def arguments(mnist_npz, tmp_path, epochs=4):
+def spec(epochs=4) -> dict:
     return dict(
-        cell="simplernn",
-        form="single",
-        units=8,
-        epochs=epochs,
-        batch_size=64,
-        seed=1,
-        train_subset=2048,
-        test_subset=128,
+        cell="simplernn", seed=1, units=8, epochs=epochs, batch_size=64, train_subset=2048, test_subset=128
+    )
+
+
+def arguments(mnist_npz, tmp_path):
+    return dict(
         data_path=str(mnist_npz),
         metrics_path=str(tmp_path / "run" / "metrics.json"),
         history_path=str(tmp_path / "run" / "history.csv"),
@@ -47,7 +48,7 @@ def test_a_killed_run_resumes_and_its_history_has_each_epoch_once(repo, mnist_np
     run = arguments(mnist_npz, tmp_path)
     backup_state = tmp_path / "resume" / "backup" / "training_metadata.json"
     process = subprocess.Popen(
-        [sys.executable, "-c", RUN.format(workflow=str(repo / "workflow"), arguments=run)],
+        [sys.executable, "-c", RUN.format(spec=spec(), arguments=run)],
         env=os.environ | {"KERAS_BACKEND": "tensorflow"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -63,7 +64,7 @@ def test_a_killed_run_resumes_and_its_history_has_each_epoch_once(repo, mnist_np
     assert not (tmp_path / "run" / "metrics.json").exists()
 
     lines = []
-    metrics = training.train_configuration(**run, print_fn=lambda line, **_: lines.append(line))
+    metrics = training.train_run(RunSpec(**spec()), **run, print_fn=lambda line, **_: lines.append(line))
     history = pd.read_csv(tmp_path / "run" / "history.csv")
     assert history["epoch"].tolist() == [1, 2, 3, 4]
     assert metrics["resumed_at_epoch"] == finished_before + 1
@@ -80,8 +81,10 @@ def test_resume_state_of_another_configuration_is_discarded(mnist_npz, tmp_path)
     (stale / "run.json").write_text(json.dumps({"cell": "lstm", "epochs": 20}))
     (stale / "history.csv").write_text("epoch,loss,accuracy,val_loss,val_accuracy,seconds\n1,1,1,1,1,1\n")
     lines = []
-    metrics = training.train_configuration(
-        **arguments(mnist_npz, tmp_path, epochs=2), print_fn=lambda line, **_: lines.append(line)
+    metrics = training.train_run(
+        RunSpec(**spec(epochs=2)),
+        **arguments(mnist_npz, tmp_path),
+        print_fn=lambda line, **_: lines.append(line),
     )
     assert any("discarding resume state" in line for line in lines)
     assert metrics["resumed_at_epoch"] == 1

@@ -10,6 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.workflow
+
 SCRIPT = "run_notebook.py"
 
 

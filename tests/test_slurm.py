@@ -15,6 +15,8 @@ import pytest
 import slurm_cluster
 from workflow_copy import copy_workflow, snakemake_command
 
+pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
+
 # Two training jobs (about a minute): enough to see several SLURM jobs share the cluster's one GPU.
 RUNS = ["simplernn-single-article-seed0", "lstm-single-article-seed0"]
 OVERRIDES = dict(cells=["simplernn", "lstm"], forms=["single"], seeds=[0], compare_semantics=False)

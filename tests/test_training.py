@@ -3,19 +3,16 @@ import json
 import pandas as pd
 import pytest
 from rnn_replication import records, training
+from rnn_replication.runs import RunSpec
 
 
 def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     lines = []
-    metrics = training.train_configuration(
-        cell="gru",
-        form="stacked",
-        units=8,
-        epochs=2,
-        batch_size=64,
-        seed=3,
-        train_subset=256,
-        test_subset=128,
+    spec = RunSpec(
+        "gru", "stacked", seed=3, units=8, epochs=2, batch_size=64, train_subset=256, test_subset=128
+    )
+    metrics = training.train_run(
+        spec,
         data_path=str(mnist_npz),
         metrics_path=str(tmp_path / "run" / "metrics.json"),
         history_path=str(tmp_path / "run" / "history.csv"),
@@ -23,7 +20,7 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     )
     written = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert written == metrics
-    assert written["cell"] == "gru" and written["form"] == "stacked" and written["seed"] == 3
+    assert written["run"] == "gru-stacked-article-seed3" and written["config"] == spec.settings()
     assert (written["train_images"], written["test_images"]) == (256, 128)
     assert 0.0 <= written["test_accuracy"] <= 1.0 and written["test_loss"] > 0
     assert written["backend"] == "tensorflow" and written["versions"]["keras"]
@@ -35,19 +32,12 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     assert history["epoch"].tolist() == [1, 2]
     assert history["val_accuracy"].iloc[-1] == pytest.approx(written["test_accuracy"], abs=1e-6)
     epoch_lines = [line for line in lines if " epoch " in line]
-    assert len(epoch_lines) == 2 and epoch_lines[0].startswith("gru/stacked/article/seed3 epoch 1/2:")
+    assert len(epoch_lines) == 2 and epoch_lines[0].startswith("gru-stacked-article-seed3 epoch 1/2:")
 
 
 def tiny_run(mnist_npz, out, seed):
-    return training.train_configuration(
-        cell="lstm",
-        form="single",
-        units=8,
-        epochs=2,
-        batch_size=64,
-        seed=seed,
-        train_subset=512,
-        test_subset=128,
+    return training.train_run(
+        RunSpec("lstm", seed=seed, units=8, epochs=2, batch_size=64, train_subset=512, test_subset=128),
         data_path=str(mnist_npz),
         metrics_path=str(out / "metrics.json"),
         history_path=str(out / "history.csv"),
@@ -115,40 +105,10 @@ def test_steady_seconds_per_epoch_leaves_out_the_compiling_first_epoch():
     assert records.steady_seconds_per_epoch([4.0]) == 4.0
 
 
-@pytest.mark.parametrize(
-    ("bad", "message"),
-    [
-        ({"epochs": "20"}, "epochs must be a positive integer, got '20' (str)"),
-        ({"epochs": 0}, "epochs must be a positive integer, got 0"),
-        ({"units": 2.5}, "units must be a positive integer, got 2.5 (float)"),
-        ({"train_subset": -1}, "train_subset must be a non-negative integer (0 = all)"),
-        ({"learning_rate": "0.001"}, "learning_rate must be a positive number"),
-        ({"cell": "Lstm"}, "unknown cell 'Lstm'; expected one of simplernn, lstm, gru"),
-        ({"form": "deep"}, "unknown form 'deep'"),
-    ],
-)
-def test_wrong_parameters_are_refused_before_training(bad, message, tmp_path):
-    arguments = (
-        dict(
-            cell="lstm",
-            form="single",
-            data_path="unused.npz",
-            metrics_path=str(tmp_path / "m.json"),
-            history_path=str(tmp_path / "h.csv"),
-        )
-        | bad
-    )
-    with pytest.raises(ValueError) as error:
-        training.train_configuration(**arguments)
-    assert message in str(error.value)
-    assert not (tmp_path / "m.json").exists()
-
-
 def test_missing_data_file_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="nowhere.npz' not found; run the fetch_mnist rule"):
-        training.train_configuration(
-            cell="lstm",
-            form="single",
+        training.train_run(
+            RunSpec("lstm"),
             data_path=str(tmp_path / "nowhere.npz"),
             metrics_path=str(tmp_path / "m.json"),
             history_path=str(tmp_path / "h.csv"),

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from workflow_copy import copy_workflow, snakemake, snakemake_command
+
+pytestmark = pytest.mark.workflow
 
 SHORT = "simplernn-single-article-seed0"
 LONG = "lstm-single-article-seed0"
@@ -51,6 +54,7 @@ def test_a_killed_workflow_resumes_the_interrupted_run_and_keeps_the_finished_on
         mnist_npz,
         cells=["simplernn", "lstm"],
         forms=["single"],
+        seeds=[0],
         compare_semantics=False,
         epochs=6,
         train_subset=8192,

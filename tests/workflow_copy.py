@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 import yaml
-
-WORKFLOW_FILES = ["Snakefile", "config", "workflow", "notebooks", "paper", "profiles", "environment.yml"]
+from rnn_replication import runs
 
 
 def snakemake_command(*arguments: str) -> tuple[list[str], dict]:
@@ -23,12 +22,13 @@ def snakemake(workdir: Path, *arguments: str, timeout: int = 1500) -> subprocess
 
 
 def copy_workflow(repo: Path, workdir: Path, mnist_npz, **overrides) -> Path:
-    """A copy of the workflow in ``workdir`` with config/test.yaml = config/small.yaml + ``overrides``."""
-    for name in WORKFLOW_FILES:
+    """A copy of the workflow in ``workdir`` with config/test.yaml = config/small.yaml + ``overrides``, an
+    overlay on the copy's config/config.yaml."""
+    for name in runs.WORKFLOW_FILES:
         source = repo / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, workdir / name)
     config = yaml.safe_load((repo / "config" / "small.yaml").read_text())
-    config["data"]["local_path"] = str(mnist_npz)
+    config["data"] = {"local_path": str(mnist_npz)}
     config.update(overrides)
     (workdir / "config" / "test.yaml").write_text(yaml.safe_dump(config))
     return workdir

@@ -1,14 +1,15 @@
-"""rnn_replication: the small module the workflow's notebooks call.
+"""rnn_replication: the package the workflow's rules and notebooks call.
 
+- ``runs``: the grid axes and one run's specification, name and files (Keras-free).
 - ``data``: fetch and verify MNIST, load it as row sequences.
 - ``models``: build the article's SimpleRNN / LSTM / GRU models (Keras 2.2 semantics by default).
-- ``training``: train one configuration and write its metrics and history.
-- ``reporting``: collect runs, compare with the article, draw the history figures.
+- ``training``: train one run and write its metrics and history; ``timing``: the timing pass.
+- ``inference`` and ``replication``: the statistics and the verdicts on the article's numbers and claims.
+- ``collect``, ``tables``, ``figures``: the report's inputs, tables and figures.
 
-Only ``models`` and ``training`` import Keras, so the backend can be chosen first.
+Only ``models``, ``training`` and ``timing`` import Keras, so the backend can be chosen first.
 """
 
-# The experiment grid, shared by the model builder and the report (which must not import Keras).
-CELLS = {"simplernn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}  # config name -> Keras layer / label
-FORMS = ("single", "stacked", "bidirectional")
-SEMANTICS = ("article", "modern")
+from .runs import CELLS, FORMS, SEMANTICS
+
+__all__ = ["CELLS", "FORMS", "SEMANTICS"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from . import CELLS, FORMS, SEMANTICS
+from .runs import CELLS, FORMS, SEMANTICS, check_choice
 
 TIME_STEPS, FEATURES, CLASSES = 28, 28, 10
 EPSILON = 1e-7  # Keras 2.2's default fuzz factor, used by its cross-entropy
@@ -39,15 +39,8 @@ def categorical_crossentropy_keras22(y_true, y_pred):
     return -keras.ops.sum(y_true * keras.ops.log(y_pred), axis=-1)
 
 
-def check_choice(name: str, value: str, valid) -> None:
-    if value not in valid:
-        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(valid)}")
-
-
 def recurrent_layer_options(cell: str, semantics: str) -> dict:
     """Keyword arguments that pick Keras 2.2 (``article``) or Keras 3 (``modern``) behaviour."""
-    check_choice("cell", cell, CELLS)
-    check_choice("semantics", semantics, SEMANTICS)
     if semantics == "modern":
         return {"unroll": False}
     options = {"unroll": True}
@@ -68,8 +61,7 @@ def build_model(
     """Build and compile one configuration (cell x form) of the article's experiment."""
     check_choice("cell", cell, CELLS)
     check_choice("form", form, FORMS)
-    if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-        raise ValueError(f"units must be a positive integer, got {units!r}")
+    check_choice("semantics", semantics, SEMANTICS)
     layer_class = getattr(keras.layers, CELLS[cell])
     options = recurrent_layer_options(cell, semantics)
 

@@ -240,58 +240,47 @@ def article_claim_value(claim: dict, article: dict) -> float:
     return first[claim["metric"]] - second[claim["metric"]]
 
 
-def claim_row(claim: dict, article: dict, summary: pd.DataFrame, timing, margins: dict, alpha: float) -> dict:
-    """One claim, tested: estimate, interval and the one-sided p-values for and against it."""
+def exact_claim(claim: dict, summary: pd.DataFrame) -> dict:
+    """first < second in a count (parameters): the same for every seed, so no test is needed."""
     first, second = claim["compares"]
-    row = {
-        "kind": "claim",
-        "id": claim["id"],
-        "cell": f"{first} vs {second}",
-        "metric": claim["metric"],
-        "article": article_claim_value(claim, article),
+    counts = seed_pairs(summary, first, second, claim["metric"])
+    if counts.empty:
+        return {"n": 0, "verdict": UNDECIDED, "note": "no runs of both cells"}
+    difference = float((counts[first] - counts[second]).iloc[0])
+    verdict = SUPPORTED if difference < 0 else CONTRADICTED
+    return {"n": len(counts), "mean": difference, "sd": 0.0, "verdict": verdict, "note": "exact count"}
+
+
+def ratio_claim(claim: dict, timing, alpha: float) -> dict:
+    """first / second < 1 in seconds per epoch, paired by timing repeat: one-sided t on the log ratios."""
+    first, second = claim["compares"]
+    pairs = timing_pairs(timing, first, second) if timing is not None else pd.DataFrame()
+    tested = inference.paired_test(np.log(pairs[first] / pairs[second]) if len(pairs) else [], alpha)
+    return {
+        "n": tested["n"],
+        "mean": math.exp(tested["mean"]) if tested["n"] else math.nan,
+        "sd": tested["sd"],
+        "eq_low": math.exp(tested["low"]),
+        "eq_high": math.exp(tested["high"]),
+        "p_support": tested["p_less"],
+        "p_contradict": tested["p_greater"],
+        "note": "geometric mean ratio over timing repeats; interval and tests on the log ratio",
     }
-    test = claim["test"]
-    if test == "exact_less":
-        counts = seed_pairs(summary, first, second, claim["metric"])
-        if counts.empty:
-            return row | {"n": 0, "verdict": UNDECIDED, "note": "no runs of both cells"}
-        difference = float((counts[first] - counts[second]).iloc[0])
-        verdict = SUPPORTED if difference < 0 else CONTRADICTED
-        return row | {
-            "n": len(counts),
-            "mean": difference,
-            "sd": 0.0,
-            "verdict": verdict,
-            "note": "exact count",
-        }
-    if test == "paired_ratio_less":
-        pairs = timing_pairs(timing, first, second) if timing is not None else pd.DataFrame()
-        logs = np.log(pairs[first] / pairs[second]) if len(pairs) else []
-        tested = inference.paired_test(logs, alpha)
-        return row | {
-            "n": tested["n"],
-            "mean": math.exp(tested["mean"]) if tested["n"] else math.nan,
-            "sd": tested["sd"],
-            "eq_low": math.exp(tested["low"]),
-            "eq_high": math.exp(tested["high"]),
-            "p_support": tested["p_less"],
-            "p_contradict": tested["p_greater"],
-            "note": "geometric mean ratio over timing repeats; interval and tests on the log ratio",
-        }
+
+
+def paired_claim(claim: dict, summary: pd.DataFrame, margins: dict, alpha: float) -> dict:
+    """first > second (one-sided) or |first - second| < margin (two one-sided tests), paired by seed."""
+    first, second = claim["compares"]
     pairs = seed_pairs(summary, first, second, claim["metric"])
     differences = (pairs[first] - pairs[second]).to_numpy()
-    if test == "paired_greater":
+    if claim["test"] == "paired_greater":
         tested = inference.paired_test(differences, alpha)
         support, contradict, delta = tested["p_greater"], tested["p_less"], math.nan
-    elif test == "paired_equivalent":
+    else:
         delta = margins[claim["metric"]]
         tested = inference.paired_equivalence(differences, delta, alpha)
         support, contradict = tested["p_equivalent"], tested["p_beyond"]
-    else:
-        raise ValueError(
-            f"claim {claim['id']}: unknown test {test!r}; expected one of {', '.join(CLAIM_TESTS)}"
-        )
-    return row | {
+    return {
         "n": tested["n"],
         "mean": tested["mean"],
         "sd": tested["sd"],
@@ -302,6 +291,27 @@ def claim_row(claim: dict, article: dict, summary: pd.DataFrame, timing, margins
         "p_contradict": contradict,
         "note": "paired by seed",
     }
+
+
+def claim_row(claim: dict, article: dict, summary: pd.DataFrame, timing, margins: dict, alpha: float) -> dict:
+    """One claim, tested: estimate, interval and the one-sided p-values for and against it."""
+    if claim["test"] not in CLAIM_TESTS:
+        raise ValueError(
+            f"claim {claim['id']}: unknown test {claim['test']!r}; expected one of {', '.join(CLAIM_TESTS)}"
+        )
+    first, second = claim["compares"]
+    row = {
+        "kind": "claim",
+        "id": claim["id"],
+        "cell": f"{first} vs {second}",
+        "metric": claim["metric"],
+        "article": article_claim_value(claim, article),
+    }
+    if claim["test"] == "exact_less":
+        return row | exact_claim(claim, summary)
+    if claim["test"] == "paired_ratio_less":
+        return row | ratio_claim(claim, timing, alpha)
+    return row | paired_claim(claim, summary, margins, alpha)
 
 
 CLAIM_TESTS = ("paired_greater", "paired_equivalent", "paired_ratio_less", "exact_less")

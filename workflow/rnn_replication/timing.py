@@ -15,6 +15,7 @@ import time
 import keras
 
 from . import data, models, records
+from .runs import RunSpec
 
 TIMING_COLUMNS = ["repeat", "position", "cell", "seconds", "train_images", "test_images", "backend", "device"]
 
@@ -54,32 +55,24 @@ def time_one_epoch(model, arrays, batch_size: int) -> float:
     return timer.seconds[0]
 
 
-def time_cells(
-    cells: list[str],
-    data_path: str,
-    repeats: int,
-    *,
-    units: int,
-    batch_size: int,
-    learning_rate: float,
-    semantics: str,
-    train_subset: int = 0,
-    test_subset: int = 0,
-    print_fn=print,
-) -> list[dict]:
-    """``repeats`` timed epochs of each single-layer cell, interleaved; one row per (repeat, cell)."""
-    x_train, y_train, x_test, y_test, _ = data.load_mnist_sequences(data_path, train_subset, test_subset)
-    arrays = (x_train, y_train, x_test, y_test)
+def time_cells(specs: list[RunSpec], data_path: str, repeats: int, print_fn=print) -> list[dict]:
+    """``repeats`` timed epochs of each run in ``specs`` (one per cell, the hyperparameters of the
+    workflow's runs), interleaved; one row per (repeat, cell)."""
+    first = specs[0]
+    *arrays, _ = data.load_mnist_sequences(data_path, first.train_subset, first.test_subset)
     backend = keras.backend.backend()
     device = records.describe_device(backend)
-    built = {cell: models.build_model(cell, "single", units, learning_rate, semantics) for cell in cells}
+    built = {
+        spec.cell: models.build_model(spec.cell, spec.form, spec.units, spec.learning_rate, spec.semantics)
+        for spec in specs
+    }
     for cell, model in built.items():
-        seconds = time_one_epoch(model, arrays, batch_size)
+        seconds = time_one_epoch(model, arrays, first.batch_size)
         print_fn(f"timing: {cell} warm-up epoch (not counted) {seconds:.2f} s", flush=True)
     rows = []
     for repeat in range(1, repeats + 1):
-        for position, cell in enumerate(rotated(cells, repeat - 1), start=1):
-            seconds = time_one_epoch(built[cell], arrays, batch_size)
+        for position, cell in enumerate(rotated(list(built), repeat - 1), start=1):
+            seconds = time_one_epoch(built[cell], arrays, first.batch_size)
             print_fn(f"timing: repeat {repeat}/{repeats} {cell} {seconds:.3f} s", flush=True)
             rows.append(
                 {
@@ -87,8 +80,8 @@ def time_cells(
                     "position": position,
                     "cell": cell,
                     "seconds": round(seconds, 4),
-                    "train_images": len(x_train),
-                    "test_images": len(x_test),
+                    "train_images": len(arrays[0]),
+                    "test_images": len(arrays[2]),
                     "backend": backend,
                     "device": device,
                 }

@@ -6,12 +6,14 @@ import json
 import os
 import shutil
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import keras
 
 from . import data, models, records
+from .runs import RunSpec
 
 HISTORY_COLUMNS = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"]
 
@@ -91,13 +93,6 @@ def resume_callbacks(resume_dir: str, run_config: dict, epoch_log: EpochLog, pri
     return [TimedBackupAndRestore(str(resume_dir / "backup"), double_checkpoint=True)]
 
 
-def check_positive_int(name: str, value, allow_zero: bool = False) -> None:
-    ok = isinstance(value, int) and not isinstance(value, bool) and (value >= 0 if allow_zero else value > 0)
-    if not ok:
-        expected = "a non-negative integer (0 = all)" if allow_zero else "a positive integer"
-        raise ValueError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
-
-
 def prepare_backend(seed: int, backend: str, threads: int = 0, semantics: str = "article") -> bool:
     """Seed Python, NumPy and the backend (weights and shuffling follow from the seed).
 
@@ -169,125 +164,115 @@ def tf32_allowed(backend: str) -> bool:
     return False
 
 
-def train_configuration(
-    *,
-    cell: str,
-    form: str,
-    data_path: str,
-    metrics_path: str,
-    history_path: str,
-    units: int = 128,
-    epochs: int = 20,
-    batch_size: int = 128,
-    learning_rate: float = 0.001,
-    seed: int = 0,
-    semantics: str = "article",
-    train_subset: int = 0,
-    test_subset: int = 0,
-    threads: int = 0,
-    resume_dir: str = "",
-    print_fn=print,
-) -> dict:
-    """Train one configuration as the article did and write ``metrics_path`` and ``history_path``.
+@dataclass
+class Fitted:
+    """What fitting one run produced: its history rows (each epoch once, resumed or not), the first
+    epoch this process trained, and the seconds spent writing resume checkpoints."""
 
-    With ``resume_dir``, the run checkpoints there after every epoch and a rerun after a kill continues
-    from the last finished epoch; the directory is removed once the run has finished.
-    """
-    run_config = {
-        "cell": cell,
-        "form": form,
-        "units": units,
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "learning_rate": learning_rate,
-        "seed": seed,
-        "semantics": semantics,
-        "train_subset": train_subset,
-        "test_subset": test_subset,
-        "threads": threads,
-        "data_path": str(data_path),
-    }
-    models.check_choice("cell", cell, models.CELLS)
-    models.check_choice("form", form, models.FORMS)
-    models.check_choice("semantics", semantics, models.SEMANTICS)
-    for name, value in (("units", units), ("epochs", epochs), ("batch_size", batch_size)):
-        check_positive_int(name, value)
-    for name, value in (("train_subset", train_subset), ("test_subset", test_subset), ("seed", seed)):
-        check_positive_int(name, value, allow_zero=True)
-    if not isinstance(learning_rate, (int, float)) or learning_rate <= 0:
-        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+    rows: list[dict]
+    resumed_at_epoch: int | None
+    checkpoint_seconds: float
 
-    backend = keras.backend.backend()
-    deterministic_ops = prepare_backend(seed, backend, threads, semantics)
 
-    x_train, y_train, x_test, y_test, checksum = data.load_mnist_sequences(
-        data_path, train_subset, test_subset
-    )
-    model = models.build_model(cell, form, units, learning_rate, semantics)
-    model.summary(print_fn=lambda line, **_: print_fn(line))  # as the article printed it
-    label = f"{cell}/{form}/{semantics}/seed{seed}"
-    epoch_log = EpochLog(epochs, label, print_fn)
-    print_fn(
-        f"{label}: {len(x_train)} training and {len(x_test)} test images, {epochs} epochs, "
-        f"backend {backend}, semantics {semantics}",
-        flush=True,
-    )
+def fit(model, spec: RunSpec, arrays, resume_dir: str = "", print_fn=print) -> Fitted:
+    """Train ``model`` as the article did: mini-batches of ``spec.batch_size``, validation on the test
+    images after every epoch, one log line per epoch; with ``resume_dir``, a checkpoint after every
+    epoch and a restart from the last one after a kill."""
+    x_train, y_train, x_test, y_test = arrays
+    epoch_log = EpochLog(spec.epochs, spec.name, print_fn)
     callbacks = [epoch_log]  # the history row is journaled before the checkpoint is written
     if resume_dir:
-        callbacks += resume_callbacks(resume_dir, run_config | {"backend": backend}, epoch_log, print_fn)
+        stamp = spec.settings() | {"backend": keras.backend.backend()}
+        callbacks += resume_callbacks(resume_dir, stamp, epoch_log, print_fn)
     model.fit(
         x_train,
         y_train,
-        batch_size=batch_size,
-        epochs=epochs,
+        batch_size=spec.batch_size,
+        epochs=spec.epochs,
         verbose=0,
         validation_data=(x_test, y_test),
         callbacks=callbacks,
     )
-    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=batch_size, verbose=0)
+    checkpoints = sum(c.seconds for c in callbacks if isinstance(c, TimedBackupAndRestore))
+    return Fitted(epoch_log.rows, epoch_log.resumed_at, round(checkpoints, 3))
 
-    epoch_seconds = [row["seconds"] for row in epoch_log.rows]
-    metrics = {
-        "cell": cell,
-        "form": form,
-        "seed": seed,
-        "semantics": semantics,
-        "units": units,
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "learning_rate": learning_rate,
-        "train_images": len(x_train),
-        "test_images": len(x_test),
-        "test_loss": float(test_loss),
-        "test_accuracy": float(test_accuracy),
-        "best_val_accuracy": max(row["val_accuracy"] for row in epoch_log.rows),
+
+def run_record(spec: RunSpec, model, fitted: Fitted, evaluation: dict, environment: dict) -> dict:
+    """metrics.json of one run: its settings, final test numbers, parameter counts, timings, where and
+    with what it ran."""
+    epoch_seconds = [row["seconds"] for row in fitted.rows]
+    return {
+        "run": spec.name,
+        **spec.settings(),
+        **evaluation,
+        "best_val_accuracy": max(row["val_accuracy"] for row in fitted.rows),
         **models.parameter_counts(model),
         "seconds_per_epoch": round(records.steady_seconds_per_epoch(epoch_seconds), 3),
         "first_epoch_seconds": epoch_seconds[0],
         "train_seconds": round(sum(epoch_seconds), 3),
         # Seconds spent writing resume checkpoints in this process (not part of the epoch times).
-        "checkpoint_seconds": round(
-            sum(c.seconds for c in callbacks if isinstance(c, TimedBackupAndRestore)), 3
-        ),
-        "resumed_at_epoch": epoch_log.resumed_at,
+        "checkpoint_seconds": fitted.checkpoint_seconds,
+        "resumed_at_epoch": fitted.resumed_at_epoch,
+        **environment,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config": spec.settings(),
+    }
+
+
+def environment_record(backend: str, deterministic_ops: bool, checksum: str) -> dict:
+    """Where and with what a run trained: backend, device, versions, data checksum, host, SLURM job."""
+    return {
         "backend": backend,
         "device": records.describe_device(backend),
         "versions": records.package_versions(),
         "data_sha256": checksum,
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "hostname": os.uname().nodename,
         "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
         "deterministic_ops": deterministic_ops,
         "tf32": tf32_allowed(backend),  # TensorFloat-32 matmuls allowed (on a GPU that has them)
-        "config": run_config,
     }
-    records.write_csv(history_path, epoch_log.rows, HISTORY_COLUMNS)
-    # metrics.json last: its presence means the run finished.
+
+
+def train_run(
+    spec: RunSpec,
+    *,
+    data_path: str,
+    metrics_path: str,
+    history_path: str,
+    threads: int = 0,
+    resume_dir: str = "",
+    print_fn=print,
+) -> dict:
+    """Train one run, evaluate it on the test images and write ``history_path``, then ``metrics_path``
+    (last: its presence means the run finished). With ``resume_dir``, a rerun after a kill continues
+    from the last finished epoch; the directory is removed once the run has finished."""
+    backend = keras.backend.backend()
+    deterministic_ops = prepare_backend(spec.seed, backend, threads, spec.semantics)
+    *arrays, checksum = data.load_mnist_sequences(data_path, spec.train_subset, spec.test_subset)
+    model = models.build_model(spec.cell, spec.form, spec.units, spec.learning_rate, spec.semantics)
+    model.summary(print_fn=lambda line, **_: print_fn(line))  # as the article printed it
+    print_fn(
+        f"{spec.name}: {len(arrays[0])} training and {len(arrays[2])} test images, {spec.epochs} epochs, "
+        f"backend {backend}, semantics {spec.semantics}",
+        flush=True,
+    )
+    fitted = fit(model, spec, arrays, resume_dir, print_fn)
+    test_loss, test_accuracy = model.evaluate(arrays[2], arrays[3], batch_size=spec.batch_size, verbose=0)
+    evaluation = {
+        "train_images": len(arrays[0]),
+        "test_images": len(arrays[2]),
+        "test_loss": float(test_loss),
+        "test_accuracy": float(test_accuracy),
+    }
+    metrics = run_record(
+        spec, model, fitted, evaluation, environment_record(backend, deterministic_ops, checksum)
+    )
+    records.write_csv(history_path, fitted.rows, HISTORY_COLUMNS)
     records.write_json(metrics_path, metrics)
     if resume_dir:
         shutil.rmtree(resume_dir, ignore_errors=True)
     print_fn(
-        f"{label}: test accuracy {test_accuracy:.4f}, test loss {test_loss:.4f}, "
+        f"{spec.name}: test accuracy {test_accuracy:.4f}, test loss {test_loss:.4f}, "
         f"{metrics['seconds_per_epoch']} s/epoch on {metrics['device']}",
         flush=True,
     )

@@ -1,15 +1,15 @@
 rule fetch_mnist:
+    conda:
+        CONDA_ENV
     output:
         "resources/mnist.npz",
     params:
         local=config["data"]["local_path"],
-        sources=" ".join(config["data"]["sources"]),
-    conda:
-        "../../environment.yml"
+        sources=config["data"]["sources"],
     log:
         "logs/fetch_mnist.log",
     benchmark:
         "benchmarks/fetch_mnist.tsv"
     shell:
-        "python workflow/scripts/fetch_mnist.py {output} --local '{params.local}'"
-        " --sources {params.sources} > {log} 2>&1"
+        "python workflow/scripts/fetch_mnist.py {output:q} --local {params.local:q}"
+        " --sources {params.sources:q} > {log:q} 2>&1"

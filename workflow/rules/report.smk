@@ -1,17 +1,19 @@
 rule collect:
+    conda:
+        CONDA_ENV
     input:
-        metrics=expand("results/runs/{run}/metrics.json", run=selected_runs()),
+        metrics=[spec.paths().metrics for spec in RUNS],
     output:
         "results/summary.csv",
-    conda:
-        "../../environment.yml"
     log:
         "logs/collect.log",
     shell:
-        "python workflow/scripts/collect_runs.py {output} {input.metrics} > {log} 2>&1"
+        "python workflow/scripts/collect_runs.py {output:q} {input.metrics:q} > {log:q} 2>&1"
 
 
 rule judge:
+    conda:
+        CONDA_ENV
     input:
         summary=rules.collect.output[0],
         timing=rules.timing.output[0],
@@ -19,8 +21,6 @@ rule judge:
         claims="paper/claims.yaml",
     output:
         "results/replication.csv",
-    conda:
-        "../../environment.yml"
     log:
         "logs/judge.log",
     params:
@@ -31,6 +31,8 @@ rule judge:
 
 
 rule report:
+    conda:
+        CONDA_ENV
     input:
         summary=rules.collect.output[0],
         replication=rules.judge.output[0],
@@ -41,19 +43,17 @@ rule report:
     output:
         notebook="results/report.ipynb",
         html="results/report.html",
-    conda:
-        "../../environment.yml"
     log:
         "logs/report.log",
     params:
-        config=report_parameters,
+        notebook=report_parameters,
     shell:
-        "(python workflow/scripts/run_notebook.py {input.notebook} {output.notebook}"
+        "(python workflow/scripts/run_notebook.py {input.notebook:q} {output.notebook:q}"
         " --log-output --no-progress-bar"
-        " -p summary_path {input.summary} -p replication_path {input.replication}"
-        " -p timing_path {input.timing} -p paper_dir paper"
-        " -y {params.config}"
+        " -p summary_path {input.summary:q} -p replication_path {input.replication:q}"
+        " -p timing_path {input.timing:q} -p paper_dir paper"
+        " -y {params.notebook:q}"
         " && jupyter nbconvert --to html --no-input --template selfcontained"
         " --TemplateExporter.extra_template_basedirs=workflow/templates"
-        " {output.notebook} --output report"
-        " --output-dir results) > {log} 2>&1"
+        " {output.notebook:q} --output report"
+        " --output-dir results) > {log:q} 2>&1"

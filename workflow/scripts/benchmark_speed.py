@@ -23,11 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "workflow"))
-from rnn_replication import CELLS, records  # noqa: E402
+from rnn_replication import records, runs
 
-WORKFLOW_FILES = ["Snakefile", "config", "workflow", "notebooks", "paper", "profiles", "environment.yml"]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def command_path(name: str) -> str:
@@ -63,34 +61,23 @@ def plain_script(cell: str, args, work: Path, env: dict) -> dict:
 
 
 def workflow_notebook(cell: str, args, work: Path, env: dict) -> dict:
+    spec = runs.RunSpec(cell, runs.ARTICLE_FORM, args.semantics, epochs=args.epochs)
     run_dir = work / f"workflow-{cell}"
+    parameters = spec.settings() | {
+        "backend": args.backend,
+        "threads": args.threads,
+        "data_path": args.data,
+        "resume_dir": str(run_dir / "resume"),
+        "metrics_path": str(run_dir / "metrics.json"),
+        "history_path": str(run_dir / "history.csv"),
+    }
     command = [
         sys.executable,
         "workflow/scripts/run_notebook.py",  # papermill, as the train rule runs it
         "notebooks/train.ipynb",
         str(run_dir / "train.ipynb"),
         "--no-progress-bar",
-        *("-p", "cell", cell, "-p", "form", "single", "-p", "epochs", str(args.epochs)),
-        *(
-            "-p",
-            "backend",
-            args.backend,
-            "-p",
-            "semantics",
-            args.semantics,
-            "-p",
-            "threads",
-            str(args.threads),
-        ),
-        *("-p", "data_path", args.data, "-p", "resume_dir", str(run_dir / "resume")),
-        *(
-            "-p",
-            "metrics_path",
-            str(run_dir / "metrics.json"),
-            "-p",
-            "history_path",
-            str(run_dir / "history.csv"),
-        ),
+        *("-y", json.dumps(parameters)),
     ]
     run_dir.mkdir(parents=True, exist_ok=True)
     wall = run_timed(command, env, work / f"workflow-{cell}.log")
@@ -147,7 +134,7 @@ def time_dag(args, env: dict) -> dict:
     out_dir = REPO / args.out
     with tempfile.TemporaryDirectory(prefix="rnn-dag-") as directory:
         workdir = Path(directory)
-        for name in WORKFLOW_FILES:
+        for name in runs.WORKFLOW_FILES:
             source = REPO / name
             (shutil.copytree if source.is_dir() else shutil.copy)(source, workdir / name)
         (workdir / "resources").mkdir()
@@ -161,14 +148,14 @@ def time_dag(args, env: dict) -> dict:
             wall = run_timed(command, env, out_dir / f"{label}.log", cwd=workdir)
         finally:
             gpu = sampler.stop()
-        runs = len(list((workdir / "results" / "runs").glob("*/metrics.json")))
+        finished = len(list((workdir / "results" / "runs").glob("*/metrics.json")))
         kept = out_dir / label  # the run's summary and report
         kept.mkdir(parents=True, exist_ok=True)
         for name in ("summary.csv", "report.html"):
             shutil.copy(workdir / "results" / name, kept / name)
     shown = " ".join(part if "[" not in part else f"'{part}'" for part in command[1:])
     line = (
-        f"Whole DAG (`snakemake {shown}`, data present -> report.html, {runs} runs): "
+        f"Whole DAG (`snakemake {shown}`, data present -> report.html, {finished} runs): "
         f"{wall:.0f} s ({wall / 60:.1f} min) wall"
     )
     if gpu:
@@ -176,20 +163,20 @@ def time_dag(args, env: dict) -> dict:
             f"; GPU busy in {gpu['gpu_busy_fraction']:.0%} of 1-s samples, mean utilisation "
             f"{gpu['gpu_utilisation_mean']:.0f} %, at most {gpu['gpu_memory_max_mib']:.0f} MiB used"
         )
-    result = {"wall": wall, "runs": runs, "command": shown, "line": line + ".", **gpu}
+    result = {"wall": wall, "runs": finished, "command": shown, "line": line + ".", **gpu}
     (out_dir / f"{label}.json").write_text(json.dumps(result, indent=1))
     return result
 
 
-def main() -> None:
+def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default="tensorflow", choices=["tensorflow", "jax", "torch"])
+    parser.add_argument("--backend", default="tensorflow", choices=runs.BACKENDS)
     parser.add_argument(
         "--epochs", type=int, default=4, help="epochs per run (steady state = median of 2..N)"
     )
-    parser.add_argument("--cells", nargs="+", default=list(CELLS), choices=list(CELLS))
+    parser.add_argument("--cells", nargs="+", default=list(runs.CELLS), choices=list(runs.CELLS))
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side per cell (median reported)")
-    parser.add_argument("--semantics", default="article", choices=["article", "modern"])
+    parser.add_argument("--semantics", default="article", choices=runs.SEMANTICS)
     parser.add_argument(
         "--threads",
         type=int,
@@ -201,9 +188,7 @@ def main() -> None:
     parser.add_argument("--dag", action="store_true", help="also time the whole default DAG end to end")
     parser.add_argument("--dag-only", action="store_true", help="time only the whole DAG")
     parser.add_argument("--dag-cores", type=int, default=4)
-    parser.add_argument(
-        "--dag-configfile", default="", help="a config for the DAG run (default: config/config.yaml)"
-    )
+    parser.add_argument("--dag-configfile", default="", help="an overlay config for the DAG run")
     parser.add_argument(
         "--dag-config",
         nargs="*",
@@ -212,48 +197,33 @@ def main() -> None:
         help="config overrides for the DAG run, e.g. 'seeds=[0,1,2]'",
     )
     parser.add_argument("--dag-label", default="", help="names the DAG's files: OUT/dag-BACKEND-LABEL*")
-    args = parser.parse_args()
-    if not (REPO / args.data).exists():
-        sys.exit(f"benchmark: {args.data} not found; run `snakemake --cores 1 resources/mnist.npz` first")
+    return parser.parse_args()
 
-    out_dir = REPO / args.out
-    out_dir.mkdir(parents=True, exist_ok=True)
-    env = os.environ | {"KERAS_BACKEND": args.backend, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    env.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="rnn-bench-") as directory:
-        work = Path(directory)
-        for cell in [] if args.dag_only else args.cells:
-            plain_runs, our_runs = [], []
-            for repeat in range(args.repeats):
-                # Alternate which goes first, so a slow spell of the machine does not favour one side.
-                order = [("plain", plain_script), ("workflow", workflow_notebook)]
-                for name, measure in order if repeat % 2 == 0 else order[::-1]:
-                    result = measure(cell, args, work, env)
-                    (plain_runs if name == "plain" else our_runs).append(result)
-            ours = our_runs[-1]
-            row = {"cell": CELLS[cell], "repeats": args.repeats}
-            for side, runs in (("plain", plain_runs), ("workflow", our_runs)):
-                steady = [
-                    records.steady_seconds_per_epoch(run["epoch_seconds"])
-                    + run.get("checkpoint_per_epoch", 0)
-                    for run in runs
-                ]
-                row[f"{side}_s_per_epoch"] = statistics.median(steady)
-                row[f"{side}_s_per_epoch_range"] = (min(steady), max(steady))
-                row[f"{side}_first_epoch"] = statistics.median(run["epoch_seconds"][0] for run in runs)
-                row[f"{side}_process_wall"] = statistics.median(run["wall"] for run in runs)
-            rows.append(row)
-            print(
-                f"{cell}: plain {row['plain_s_per_epoch']:.2f} s/epoch, "
-                f"workflow {row['workflow_s_per_epoch']:.2f} s/epoch",
-                flush=True,
-            )
 
-    if args.dag_only:
-        print(time_dag(args, env)["line"])
-        return
-    device = ours["device"]  # as the workflow's training run recorded it
+def measure_cell(cell: str, args, work: Path, env: dict) -> tuple[dict, str]:
+    """Both sides ``args.repeats`` times, alternating which goes first (so a slow spell of the machine
+    does not favour one side): the table row and the device the workflow recorded."""
+    plain_runs, our_runs = [], []
+    order = [("plain", plain_script), ("workflow", workflow_notebook)]
+    for repeat in range(args.repeats):
+        for name, measure in order if repeat % 2 == 0 else order[::-1]:
+            (plain_runs if name == "plain" else our_runs).append(measure(cell, args, work, env))
+    row = {"cell": runs.CELLS[cell], "repeats": args.repeats}
+    for side, measured in (("plain", plain_runs), ("workflow", our_runs)):
+        steady = [
+            records.steady_seconds_per_epoch(run["epoch_seconds"]) + run.get("checkpoint_per_epoch", 0)
+            for run in measured
+        ]
+        row[f"{side}_s_per_epoch"] = statistics.median(steady)
+        row[f"{side}_s_per_epoch_range"] = (min(steady), max(steady))
+        row[f"{side}_first_epoch"] = statistics.median(run["epoch_seconds"][0] for run in measured)
+        row[f"{side}_process_wall"] = statistics.median(run["wall"] for run in measured)
+    plain, ours = row["plain_s_per_epoch"], row["workflow_s_per_epoch"]
+    print(f"{cell}: plain {plain:.2f} s/epoch, workflow {ours:.2f} s/epoch", flush=True)
+    return row, our_runs[-1]["device"]
+
+
+def table_lines(rows: list[dict], args, device: str) -> list[str]:
     lines = [
         f"Backend {args.backend}, {args.semantics} semantics, single layer, {args.epochs} epochs; "
         f"median of {args.repeats} runs per side (range in brackets), alternating which runs first; "
@@ -275,11 +245,28 @@ def main() -> None:
             f"| {row['plain_first_epoch']:.1f} | {row['workflow_first_epoch']:.1f} "
             f"| {row['plain_process_wall']:.1f} | {row['workflow_process_wall']:.1f} |"
         )
+    return lines
+
+
+def main() -> None:
+    args = parse_arguments()
+    if not (REPO / args.data).exists():
+        sys.exit(f"benchmark: {args.data} not found; run `snakemake --cores 1 resources/mnist.npz` first")
+    out_dir = REPO / args.out
+    out_dir.mkdir(parents=True, exist_ok=True)
+    env = os.environ | {"KERAS_BACKEND": args.backend, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+    if args.dag_only:
+        print(time_dag(args, env)["line"])
+        return
+    with tempfile.TemporaryDirectory(prefix="rnn-bench-") as directory:
+        measured = [measure_cell(cell, args, Path(directory), env) for cell in args.cells]
+    rows, device = [row for row, _ in measured], measured[-1][1]
+    lines = table_lines(rows, args, device)
     result = {"backend": args.backend, "device": device, "epochs": args.epochs, "rows": rows}
     if args.dag:
-        dag = time_dag(args, env)
-        result["dag"] = dag
-        lines += ["", dag["line"]]
+        result["dag"] = time_dag(args, env)
+        lines += ["", result["dag"]["line"]]
     table = "\n".join(lines)
     print("\n" + table)
     (out_dir / f"speed-{args.backend}.md").write_text(table + "\n")

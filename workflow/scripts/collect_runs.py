@@ -4,10 +4,8 @@ Usage: python workflow/scripts/collect_runs.py OUT.csv METRICS.json...
 """
 
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rnn_replication.reporting import write_summary  # noqa: E402
+from rnn_replication.collect import write_summary
 
 if __name__ == "__main__":
     if len(sys.argv) < 3:

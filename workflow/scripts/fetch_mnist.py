@@ -5,10 +5,8 @@ Usage: python workflow/scripts/fetch_mnist.py OUT.npz [--local PATH] [--sources 
 
 import argparse
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rnn_replication.data import DOWNLOAD_SOURCES, fetch_mnist  # noqa: E402
+from rnn_replication.data import DOWNLOAD_SOURCES, fetch_mnist
 
 
 def main() -> None:

@@ -4,14 +4,11 @@ Run by the workflow's judge rule (Snakemake `script:`), which passes the inputs,
 and its `verdict` block (alpha, equivalence margins).
 """
 
-import sys
 from pathlib import Path
 
 import pandas as pd
 import yaml
-
-sys.path.insert(0, str(Path(snakemake.scriptdir).parent))  # noqa: F821 - Snakemake defines it
-from rnn_replication import records, replication  # noqa: E402
+from rnn_replication import records, replication
 
 
 def main(inputs, output, params) -> str:

@@ -1,0 +1,92 @@
+"""The run specification: the grid axes, a run's settings, name and files, defined once."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from rnn_replication import runs
+from rnn_replication.runs import RunSpec
+
+
+def test_a_run_is_named_and_parsed_back_the_same_way():
+    spec = RunSpec("lstm", "bidirectional", "modern", 7, units=64, epochs=3)
+    assert spec.name == "lstm-bidirectional-modern-seed7"
+    assert RunSpec.parse(spec.name, units=64, epochs=3) == spec
+    assert RunSpec.parse("gru-single-article-seed12").seed == 12
+    with pytest.raises(ValueError, match="not a run name: 'gru-deep-article-seed1'; expected"):
+        RunSpec.parse("gru-deep-article-seed1")
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"epochs": "20"}, "epochs must be a positive integer, got '20' (str)"),
+        ({"epochs": 0}, "epochs must be a positive integer, got 0"),
+        ({"units": 2.5}, "units must be a positive integer, got 2.5 (float)"),
+        ({"units": True}, "units must be a positive integer, got True (bool)"),
+        ({"train_subset": -1}, "train_subset must be a non-negative integer (0 = all)"),
+        ({"seed": -1}, "seed must be a non-negative integer, got -1"),
+        ({"learning_rate": "0.001"}, "learning_rate must be a positive number"),
+        ({"cell": "Lstm"}, "unknown cell 'Lstm'; expected one of simplernn, lstm, gru"),
+        ({"form": "deep"}, "unknown form 'deep'; expected one of single, stacked, bidirectional"),
+        ({"semantics": "keras2"}, "unknown semantics 'keras2'; expected one of article, modern"),
+    ],
+)
+def test_a_bad_setting_is_refused_naming_it_and_what_is_expected(bad, message):
+    with pytest.raises(ValueError) as error:
+        RunSpec(**({"cell": "lstm"} | bad))
+    assert message in str(error.value)
+
+
+def test_a_runs_files_follow_from_its_name():
+    paths = RunSpec("gru", "stacked", seed=2).paths()
+    assert paths.metrics == "results/runs/gru-stacked-article-seed2/metrics.json"
+    assert paths.history == "results/runs/gru-stacked-article-seed2/history.csv"
+    assert paths.notebook == "results/runs/gru-stacked-article-seed2/train.ipynb"
+    assert paths.resume == "results/resume/gru-stacked-article-seed2"
+    assert paths.log == "logs/train/gru-stacked-article-seed2.log"
+    assert paths.benchmark == "benchmarks/train/gru-stacked-article-seed2.tsv"
+    assert runs.RunPaths.pattern().metrics == "results/runs/{cell}-{form}-{semantics}-seed{seed}/metrics.json"
+
+
+def test_wildcard_constraints_match_exactly_the_grid():
+    for axis, values in (("cell", runs.CELLS), ("form", runs.FORMS), ("semantics", runs.SEMANTICS)):
+        pattern = re.compile(runs.WILDCARD_CONSTRAINTS[axis])
+        assert all(pattern.fullmatch(value) for value in values)
+        assert not pattern.fullmatch("transformer")
+
+
+def test_settings_are_every_field_and_the_hyperparameters_the_config_gives_all_runs():
+    settings = RunSpec("simplernn").settings()
+    assert list(settings) == list(runs.FIELDS)
+    assert set(runs.HYPERPARAMETERS) == set(runs.FIELDS) - {"cell", "form", "semantics", "seed"}
+    assert RunSpec.from_parameters(settings | {"backend": "jax", "unrelated": 1}) == RunSpec("simplernn")
+
+
+def test_the_default_config_selects_five_seeds_of_the_articles_runs_and_one_of_the_others(repo):
+    config = runs.default_config(repo)
+    selected = runs.selected_runs(config)
+    single = [spec for spec in selected if spec.form == "single"]
+    assert len(single) == 3 * 5 and {spec.seed for spec in single} == {0, 1, 2, 3, 4}
+    assert len(selected) == 15 + 6 and all(spec.semantics == "article" for spec in selected)
+    compared = runs.selected_runs(config | {"compare_semantics": True})
+    assert len(compared) == 21 + 15  # the single-layer cells under Keras 3 semantics too, once each
+    assert len({spec.name for spec in compared}) == len(compared)
+
+
+def test_the_notebooks_parameters_are_the_run_specs_fields_with_the_same_defaults(repo):
+    import papermill
+
+    parameters = papermill.inspect_notebook(str(repo / "notebooks" / "train.ipynb"))
+    defaults = RunSpec("lstm").settings()  # the notebook's default cell is lstm
+    for name in runs.FIELDS:
+        assert name in parameters, name
+        assert yaml.safe_load(parameters[name]["default"]) == defaults[name], name
+
+
+def test_the_repository_root_is_found_from_any_folder_below_it(repo):
+    assert runs.repository_root(repo / "notebooks") == repo
+    assert runs.repository_root(repo) == repo
+    with pytest.raises(FileNotFoundError, match="no repository root"):
+        runs.repository_root(Path("/"))

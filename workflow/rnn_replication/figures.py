@@ -1,0 +1,183 @@
+"""The report's figures: the verdicts, the training histories (ours beside the article's), the semantics."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .replication import METRIC_NAMES, curve_band, single_layer_runs
+from .runs import CELLS, FORMS
+
+
+def plot_history(history: pd.DataFrame, title: str = "", article_history: pd.DataFrame | None = None):
+    """Accuracy and loss per epoch, train and validation; the article's curves dashed on top."""
+    import matplotlib.pyplot as plt
+
+    figure, (accuracy_axes, loss_axes) = plt.subplots(1, 2, figsize=(10, 3.6))
+    draw_metric(accuracy_axes, [history], "accuracy", article_history)
+    draw_metric(loss_axes, [history], "loss", article_history)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def draw_metric(axes, histories: list[pd.DataFrame], metric, article_history=None, legend=True):
+    """Train and validation ``metric`` per epoch: the mean over seeds as a line, the min-max band over
+    seeds shaded (when there are several), the article's curves dashed on top."""
+    seeds = len(histories)
+    source = f"ours, mean of {seeds} seeds" if seeds > 1 else "ours"
+    for column, color, split in ((metric, "C0", "train"), (f"val_{metric}", "C1", "validation")):
+        band = curve_band(histories, column)
+        axes.plot(band["epoch"], band["mean"], "-", color=color, label=f"{split} ({source})")
+        if seeds > 1:
+            axes.fill_between(band["epoch"], band["min"], band["max"], color=color, alpha=0.25, linewidth=0)
+    if article_history is not None:
+        for column, color, split in ((metric, "C0", "train"), (f"val_{metric}", "C1", "validation")):
+            axes.plot(
+                article_history["epoch"],
+                article_history[column],
+                "--",
+                color=color,
+                alpha=0.8,
+                zorder=3,
+                label=f"{split} (article)",
+            )
+    axes.set_xlabel("epoch")
+    axes.set_ylabel(metric)
+    axes.grid(alpha=0.3)
+    if legend:
+        axes.legend(fontsize="small")
+
+
+def runs_of(summary: pd.DataFrame, histories: dict[str, pd.DataFrame], **where) -> list[pd.DataFrame]:
+    """The histories of every run (one per seed) matching ``where``, e.g. cell="lstm", form="single"."""
+    selected = summary
+    for column, value in where.items():
+        selected = selected[selected[column] == value]
+    return [histories[run] for run in selected["run"]]
+
+
+def plot_single_vs_article(summary, histories, article_history):
+    """Two rows (accuracy, loss) x three single-layer cells: ours (mean and band over seeds) solid,
+    the article's dashed. ``summary`` holds the runs of one semantics."""
+    import matplotlib.pyplot as plt
+
+    single = summary[summary["form"] == "single"]
+    cells = [cell for cell in CELLS if cell in set(single["cell"])]
+    figure, axes = plt.subplots(2, len(cells), figsize=(4.6 * len(cells), 7), squeeze=False)
+    for column, cell in enumerate(cells):
+        ours = runs_of(single, histories, cell=cell)
+        theirs = article_history[article_history["cell"] == cell]
+        for row, metric in enumerate(("accuracy", "loss")):
+            draw_metric(axes[row, column], ours, metric, theirs, legend=(column == 0))
+            axes[row, column].set_title(f"{CELLS[cell]} (single): {metric}")
+        zoom_past_first_epoch(axes[0, column], [*ours, theirs], "accuracy")
+    figure.tight_layout()
+    return figure
+
+
+def zoom_past_first_epoch(axes, histories, metric):
+    """Fit the y-axis to epochs 2 onwards: the first epoch's low accuracy would hide the differences."""
+    later = [h[h["epoch"] >= 2][[metric, f"val_{metric}"]].to_numpy() for h in histories]
+    values = [v for block in later for v in block.ravel()]
+    if values:
+        low, high = min(values), max(values)
+        margin = 0.05 * (high - low) + 1e-3
+        axes.set_ylim(low - margin, high + margin)
+
+
+def plot_history_grid(summary, histories, metric: str):
+    """One panel per configuration (cell rows x form columns) of train and validation ``metric``:
+    mean over seeds and min-max band. ``summary`` holds the runs of one semantics."""
+    import matplotlib.pyplot as plt
+
+    cells = [cell for cell in CELLS if cell in set(summary["cell"])]
+    forms = [form for form in FORMS if form in set(summary["form"])]
+    figure, axes = plt.subplots(
+        len(cells),
+        len(forms),
+        figsize=(4.4 * len(forms), 3.1 * len(cells)),
+        squeeze=False,
+        sharex=True,
+        sharey=True,
+    )
+    for i, cell in enumerate(cells):
+        for j, form in enumerate(forms):
+            panel = axes[i, j]
+            ours = runs_of(summary, histories, cell=cell, form=form)
+            if ours:
+                draw_metric(panel, ours, metric, legend=False)
+            panel.set_title(f"{CELLS[cell]}, {form}")
+            if metric == "loss":
+                panel.set_yscale("log")
+    axes[0, 0].legend(fontsize="small")
+    figure.tight_layout()
+    return figure
+
+
+def plot_semantics(summary, histories):
+    """Validation accuracy per epoch of each single-layer cell under both semantics (mean and band
+    over seeds): Keras 2.2 (article) in blue, Keras 3 (modern) in green."""
+    import matplotlib.pyplot as plt
+
+    single = summary[summary["form"] == "single"]
+    cells = [c for c in CELLS if {"article", "modern"} <= set(single[single["cell"] == c]["semantics"])]
+    figure, axes = plt.subplots(1, len(cells), figsize=(4.6 * len(cells), 3.4), squeeze=False)
+    for panel, cell in zip(axes[0], cells, strict=True):
+        shown = []
+        for semantics, color in (("article", "C0"), ("modern", "C2")):
+            ours = runs_of(single, histories, cell=cell, semantics=semantics)
+            band = curve_band(ours, "val_accuracy")
+            label = f"{semantics} ({len(ours)} seed{'s' if len(ours) > 1 else ''})"
+            panel.plot(band["epoch"], band["mean"], color=color, label=label)
+            if len(ours) > 1:
+                panel.fill_between(
+                    band["epoch"], band["min"], band["max"], color=color, alpha=0.25, linewidth=0
+                )
+            shown += ours
+        zoom_val_accuracy = [h.assign(accuracy=h["val_accuracy"]) for h in shown]
+        zoom_past_first_epoch(panel, zoom_val_accuracy, "accuracy")
+        panel.set_title(f"{CELLS[cell]} (single): validation accuracy")
+        panel.set_xlabel("epoch")
+        panel.grid(alpha=0.3)
+        panel.legend(fontsize="small")
+    figure.tight_layout()
+    return figure
+
+
+def plot_verdicts(summary: pd.DataFrame, verdicts: pd.DataFrame, metric: str):
+    """Each seed's final ``metric`` as a dot per single-layer cell, our mean (bar) and 95 % prediction
+    interval for one new run (whiskers), and the article's value (red diamond)."""
+    import matplotlib.pyplot as plt
+
+    numbers = verdicts[(verdicts["kind"] == "number") & (verdicts["metric"] == metric)].reset_index(drop=True)
+    scale = 100 if metric == "test_accuracy" else 1
+    figure, axes = plt.subplots(figsize=(1.9 * max(len(numbers), 2) + 1.5, 3.6))
+    for position, row in numbers.iterrows():
+        values = single_layer_runs(summary, row["cell"])[metric].to_numpy() * scale
+        draw_verdict(axes, position, values, row, scale, labelled=position == 0)
+    axes.set_xticks(range(len(numbers)), [CELLS[cell] for cell in numbers["cell"]])
+    axes.set_xlim(-0.6, len(numbers) - 0.4)
+    axes.set_ylabel(f"{METRIC_NAMES[metric]}{' (%)' if scale == 100 else ''}")
+    axes.set_title(f"Final {METRIC_NAMES[metric]}: our seeds against the article's run")
+    axes.grid(alpha=0.3, axis="y")
+    axes.legend(fontsize="small", loc="best")
+    figure.tight_layout()
+    return figure
+
+
+def draw_verdict(axes, position: int, values, row, scale: float, labelled: bool) -> None:
+    """One cell of :func:`plot_verdicts`, at x = ``position``; ``labelled`` puts it in the legend."""
+
+    def label(text):
+        return text if labelled else None
+
+    offsets = (pd.Series(range(len(values))) - (len(values) - 1) / 2) * 0.04
+    axes.plot(position + offsets, values, "o", color="C0", alpha=0.7, label=label("our seeds"))
+    mean = row["mean"] * scale
+    axes.hlines(mean, position - 0.22, position + 0.22, color="C0", linewidth=2, label=label("our mean"))
+    if pd.notna(row["pi_low"]):
+        low, high = row["pi_low"] * scale, row["pi_high"] * scale
+        axes.vlines(
+            position + 0.3, low, high, color="C0", linewidth=1.2, label=label("95 % prediction interval")
+        )
+    axes.plot(position + 0.3, row["article"] * scale, "D", color="C3", markersize=7, label=label("article"))

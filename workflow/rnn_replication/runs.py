@@ -1,0 +1,212 @@
+"""One run of the experiment, defined once: the grid axes, a run's settings, its name, its files.
+
+Keras-free, so Snakemake (workflow/rules/common.smk), the notebooks, collect, the report and the speed
+benchmark all import it. Adding a cell, a form or a hyperparameter starts here (see README, "Extending").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+# The grid axes. A cell's value is its Keras layer class and its label in the report.
+CELLS = {"simplernn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+FORMS = ("single", "stacked", "bidirectional")
+SEMANTICS = ("article", "modern")
+BACKENDS = ("tensorflow", "jax", "torch")
+ARTICLE_FORM = "single"  # the only form the article ran
+# Relative cost of one epoch (measured on a CPU), so the workflow can start the longest runs first.
+CELL_COST = {"simplernn": 1, "lstm": 4, "gru": 4}
+FORM_COST = {"single": 1, "bidirectional": 1.5, "stacked": 2.5}
+
+NAME_PATTERN = "{cell}-{form}-{semantics}-seed{seed}"
+# What a copy of the workflow needs (the benchmark and the workflow tests run DAGs in such copies).
+WORKFLOW_FILES = ("Snakefile", "config", "workflow", "notebooks", "paper", "profiles")
+RUNS_DIR = "results/runs"
+RESUME_DIR = "results/resume"
+
+
+def choice_pattern(values) -> str:
+    """A regular expression matching exactly one of ``values`` (Snakemake's wildcard constraints)."""
+    return "|".join(re.escape(value) for value in values)
+
+
+WILDCARD_CONSTRAINTS = {
+    "cell": choice_pattern(CELLS),
+    "form": choice_pattern(FORMS),
+    "semantics": choice_pattern(SEMANTICS),
+    "seed": r"\d+",
+}
+
+
+def check_choice(name: str, value, valid) -> None:
+    if value not in valid:
+        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(valid)}")
+
+
+def _check_integer(name: str, value, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        expected = "a positive integer" if minimum == 1 else "a non-negative integer (0 = all)"
+        if name == "seed":
+            expected = "a non-negative integer"
+        raise ValueError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What one training run is: the configuration (cell, form, semantics, seed), which names it, and the
+    hyperparameters, which the config sets for every run alike. Validated on creation."""
+
+    cell: str
+    form: str = ARTICLE_FORM
+    semantics: str = "article"
+    seed: int = 0
+    units: int = 128
+    epochs: int = 20
+    batch_size: int = 128
+    learning_rate: float = 0.001
+    train_subset: int = 0  # the first N training images, 0 = all 60,000
+    test_subset: int = 0  # the first N test images, 0 = all 10,000
+
+    def __post_init__(self):
+        check_choice("cell", self.cell, CELLS)
+        check_choice("form", self.form, FORMS)
+        check_choice("semantics", self.semantics, SEMANTICS)
+        _check_integer("seed", self.seed, 0)
+        for name in ("units", "epochs", "batch_size"):
+            _check_integer(name, getattr(self, name), 1)
+        for name in ("train_subset", "test_subset"):
+            _check_integer(name, getattr(self, name), 0)
+        rate = self.learning_rate
+        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or rate <= 0:
+            raise ValueError(f"learning_rate must be a positive number, got {rate!r} ({type(rate).__name__})")
+
+    @property
+    def name(self) -> str:
+        return NAME_PATTERN.format(cell=self.cell, form=self.form, semantics=self.semantics, seed=self.seed)
+
+    @property
+    def label(self) -> str:
+        """The cell's label with the form, for titles: "LSTM, bidirectional"."""
+        return f"{CELLS[self.cell]}, {self.form}"
+
+    @classmethod
+    def parse(cls, name: str, **hyperparameters) -> RunSpec:
+        """The run named ``name`` (as :attr:`name` writes it), with the given hyperparameters."""
+        match = re.fullmatch(
+            NAME_PATTERN.format(**{k: f"(?P<{k}>{v})" for k, v in WILDCARD_CONSTRAINTS.items()}), name
+        )
+        if match is None:
+            raise ValueError(
+                f"not a run name: {name!r}; expected {NAME_PATTERN} with cell in {', '.join(CELLS)}, "
+                f"form in {', '.join(FORMS)}, semantics in {', '.join(SEMANTICS)}"
+            )
+        fields = match.groupdict()
+        return cls(**{**fields, "seed": int(fields["seed"])}, **hyperparameters)
+
+    @classmethod
+    def from_parameters(cls, parameters: dict) -> RunSpec:
+        """The run described by a mapping that holds (at least) every field, e.g. a notebook's globals."""
+        return cls(**{name: parameters[name] for name in FIELDS})
+
+    def settings(self) -> dict:
+        """Every field, as the notebook's parameters and the run record's ``config`` take them."""
+        return dataclasses.asdict(self)
+
+    def paths(self) -> RunPaths:
+        return RunPaths.of(self.name)
+
+
+FIELDS = tuple(field.name for field in dataclasses.fields(RunSpec))
+# The settings the config gives every run alike (the others name the run).
+HYPERPARAMETERS = tuple(name for name in FIELDS if name not in ("cell", "form", "semantics", "seed"))
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    """Where one run's files are, relative to the repository root."""
+
+    metrics: str
+    history: str
+    notebook: str
+    resume: str
+    log: str
+    log_notebook: str
+    benchmark: str
+
+    @classmethod
+    def of(cls, name: str) -> RunPaths:
+        run_dir = f"{RUNS_DIR}/{name}"
+        return cls(
+            metrics=f"{run_dir}/metrics.json",
+            history=f"{run_dir}/history.csv",
+            notebook=f"{run_dir}/train.ipynb",
+            resume=f"{RESUME_DIR}/{name}",
+            log=f"logs/train/{name}.log",
+            log_notebook=f"logs/train/{name}.ipynb",
+            benchmark=f"benchmarks/train/{name}.tsv",
+        )
+
+    @classmethod
+    def pattern(cls) -> RunPaths:
+        """The same paths with Snakemake wildcards in place of the run's name."""
+        return cls.of(NAME_PATTERN)
+
+    def run_dir(self) -> Path:
+        return Path(self.metrics).parent
+
+
+def repository_root(start: str | Path | None = None) -> Path:
+    """The repository root: the nearest directory, from ``start`` (default: the working directory) upwards,
+    that holds the Snakefile and paper/. Notebooks run from it, whether started by Snakemake, papermill or
+    Jupyter Lab in notebooks/."""
+    here = Path(start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        if (directory / "Snakefile").is_file() and (directory / "paper").is_dir():
+            return directory
+    raise FileNotFoundError(f"no repository root (a directory with the Snakefile and paper/) above {here}")
+
+
+def default_config(root: str | Path | None = None) -> dict:
+    """The workflow's default config as Snakemake sees it: config/config.yaml with the schema's defaults
+    filled in (for notebooks run without Snakemake)."""
+    import yaml
+    from snakemake.utils import validate
+
+    root = repository_root(root)
+    config = yaml.safe_load((root / "config" / "config.yaml").read_text(encoding="utf-8"))
+    validate(config, str(root / "workflow" / "schemas" / "config.schema.yaml"))
+    return config
+
+
+def relative_cost(cell: str, form: str) -> float:
+    """How long a run of ``cell`` in ``form`` takes, relative to a single-layer SimpleRNN."""
+    return CELL_COST[cell] * FORM_COST[form]
+
+
+def selected_runs(config: dict) -> list[RunSpec]:
+    """Every run a workflow config asks for: each cell x form under the config's semantics with that form's
+    seeds (``seeds`` for the article's single layer, ``other_form_seeds`` for the others), then, with
+    ``compare_semantics``, the single-layer cells under both semantics. In that order, without repeats."""
+    hyperparameters = {name: config[name] for name in HYPERPARAMETERS}
+    runs = [
+        RunSpec(cell, form, config["semantics"], seed, **hyperparameters)
+        for cell in config["cells"]
+        for form in config["forms"]
+        for seed in seeds_of(config, form)
+    ]
+    if config["compare_semantics"]:
+        runs += [
+            RunSpec(cell, ARTICLE_FORM, semantics, seed, **hyperparameters)
+            for semantics in SEMANTICS
+            for cell in config["cells"]
+            for seed in config["seeds"]
+        ]
+    return list(dict.fromkeys(runs))
+
+
+def seeds_of(config: dict, form: str) -> list[int]:
+    """The seeds a form runs with under a workflow config."""
+    return config["seeds"] if form == ARTICLE_FORM else config["other_form_seeds"]

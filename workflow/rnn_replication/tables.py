@@ -1,0 +1,383 @@
+"""The report's tables and texts, built from the workflow's files and formatted for display.
+
+Each function returns what the report shows as it is (strings where the format matters), so the report
+notebook only displays them; :func:`html` renders a table.
+"""
+
+from __future__ import annotations
+
+import html as html_escaping
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import replication
+from .collect import ReportInputs
+from .replication import METRIC_NAMES, difference_format, metric_format, verdict_label
+from .runs import CELLS, FORMS
+
+
+def html(frame: pd.DataFrame, index: bool = False, escape: bool = True) -> str:
+    """A table as HTML (the report's styles apply); missing values as an en dash."""
+    styler = frame.style.format(na_rep="–", escape="html" if escape else None)
+    return (styler if index else styler.hide(axis="index")).to_html()
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+# ---------------------------------------------------------------------------- the header
+
+
+def title(inputs: ReportInputs, now: datetime | None = None) -> str:
+    """The report's title and what it covers: runs, seeds, setting, device, the article."""
+    now = now or datetime.now(UTC)
+    main, summary, citation = inputs.main, inputs.summary, inputs.article["citation"]
+    first = main.iloc[0]
+    configurations = main.groupby(["cell", "form"]).ngroups
+    seeds = sorted(main["seed"].unique())
+    extra = len(summary) - len(main)
+    devices = ", ".join(sorted(summary["device"].unique()))
+    text = (
+        "# SimpleRNN vs LSTM vs GRU on row-wise MNIST: the article beside our replication\n\n"
+        f"**{plural(len(summary), 'run')}**: {plural(configurations, 'configuration')}, seeds "
+        f"{', '.join(map(str, seeds))}, with {inputs.config['semantics']} semantics"
+        + (f", plus {extra} single-layer runs with the other semantics for section 4" if extra else "")
+        + f". {first['epochs']} epochs, {first['train_images']:,} training and {first['test_images']:,} test "
+        f"images, Keras backend {first['backend']}, on {devices}. Article: *{citation['title_en']}* "
+        f"({citation['title']}), {citation['software']}. Report made {now:%Y-%m-%d %H:%M} UTC."
+    )
+    if not is_articles_setting(inputs):
+        text += (
+            "\n\n> **Not the article's setting:** these runs use a data subset or a different number of "
+            "epochs, so the comparison with the article below is a smoke test, not a replication."
+        )
+    return text
+
+
+def is_articles_setting(inputs: ReportInputs) -> bool:
+    first = inputs.main.iloc[0]
+    epochs = inputs.article["hyperparameters"]["epochs"]
+    return first["train_images"] == 60000 and first["test_images"] == 10000 and first["epochs"] == epochs
+
+
+# ---------------------------------------------------------------------------- does it replicate?
+
+
+def verdict_rule(inputs: ReportInputs) -> str:
+    """How the verdicts were reached, with the config's level and margins (Markdown)."""
+    verdicts = inputs.verdicts
+    numbers = int(verdicts.loc[verdicts["kind"] == "number", "p_different"].notna().sum())
+    claims = int(verdicts.loc[verdicts["kind"] == "claim", "p_equivalent"].notna().sum())
+    return replication.rule_text(inputs.config["verdict"], numbers, claims)
+
+
+def claim_sentences(inputs: ReportInputs) -> str:
+    rows = inputs.verdicts[inputs.verdicts["kind"] == "claim"].to_dict("records")
+    return "\n".join(f"- {replication.claim_sentence(row, inputs.claims)}" for row in rows)
+
+
+def number_sentences(inputs: ReportInputs) -> str:
+    rows = inputs.verdicts[inputs.verdicts["kind"] == "number"].to_dict("records")
+    return "\n".join(f"- {replication.number_sentence(row)}" for row in rows)
+
+
+def article_costs(summary: pd.DataFrame, article: dict) -> pd.DataFrame:
+    """Parameter counts and seconds per epoch of the single-layer cells, the article's beside ours
+    (seconds averaged over seeds, from training runs that shared the cores). ``summary`` holds the runs
+    of one semantics."""
+    rows = []
+    for cell, theirs in article["results"].items():
+        ours = replication.single_layer_runs(summary, cell)
+        if ours.empty:
+            continue
+        ours_seconds = f"s/epoch, ours ({ours['device'].iloc[0]}, cores shared)"
+        rows.append(
+            {
+                "cell": CELLS[cell],
+                "recurrent params, article": f"{theirs['recurrent_params']:,}",
+                "recurrent params, ours": f"{int(ours['recurrent_params'].iloc[0]):,}",
+                "total params, article": f"{theirs['total_params']:,}",
+                "total params, ours": f"{int(ours['total_params'].iloc[0]):,}",
+                "s/epoch, article (hardware not named)": f"{theirs['seconds_per_epoch']:.2f}",
+                ours_seconds: f"{ours['seconds_per_epoch'].mean():.2f}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def grid_table(summary: pd.DataFrame, value: str) -> pd.DataFrame:
+    """cell x form table of one value (mean over seeds)."""
+    table = summary.pivot_table(index="cell", columns="form", values=value, aggfunc="mean")
+    table = table.reindex(
+        index=[c for c in CELLS if c in table.index],
+        columns=[f for f in FORMS if f in table.columns],
+    )
+    table.index = [CELLS[c] for c in table.index]
+    table.index.name, table.columns.name = "cell", "form"
+    return table
+
+
+def _interval(low, high, format_value) -> str:
+    return "–" if pd.isna(low) else f"{format_value(low)} to {format_value(high)}"
+
+
+def numbers_table(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The article's numbers (kind "number" rows of results/replication.csv), formatted for the report:
+    the article's value, our mean ± sd, the unadjusted 95 % prediction interval for one new run, article −
+    mean with its 90 % interval, the margin, and the Holm-corrected verdict."""
+    rows = []
+    for row in verdicts[verdicts["kind"] == "number"].to_dict("records"):
+        value, difference = metric_format(row["metric"]), difference_format(row["metric"])
+        spread = "" if pd.isna(row["sd"]) or row["metric"] == "recurrent_params" else difference(row["sd"])
+        gap = difference(row["article"] - row["mean"])
+        rows.append(
+            {
+                "cell": CELLS[row["cell"]],
+                "number": METRIC_NAMES[row["metric"]],
+                "article": value(row["article"]),
+                "seeds": int(row["n"]),
+                "ours: mean ± sd": value(row["mean"]) + (f" ± {spread.lstrip('+')}" if spread else ""),
+                "95 % prediction interval": _interval(row["pi_low"], row["pi_high"], value),
+                "article − mean (90 % interval)": gap
+                + (
+                    ""
+                    if pd.isna(row["eq_low"])
+                    else f" ({_interval(row['eq_low'], row['eq_high'], difference)})"
+                ),
+                "margin": "–" if pd.isna(row["delta"]) else "±" + difference(row["delta"]).lstrip("+"),
+                "verdict": verdict_label(row),
+                "note": row["note"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+CLAIM_TEST_DESCRIPTIONS = {
+    "paired_greater": "{first} − {second} {metric} > 0; paired by seed, one-sided t",
+    "paired_equivalent": "|{first} − {second} {metric}| < {margin}; paired by seed, two one-sided tests",
+    "exact_less": "{first} < {second} {metric}; exact count",
+    "paired_ratio_less": "{first}/{second} {metric} < 1; paired by timing repeat, one-sided t on log ratios",
+}
+
+
+def claims_table(verdicts: pd.DataFrame, claims: dict[str, dict]) -> pd.DataFrame:
+    """The article's claims (kind "claim" rows of results/replication.csv), formatted for the report:
+    its words, the test, our estimate with its 90 % interval, the article's own value, the verdict."""
+    rows = []
+    for row in verdicts[verdicts["kind"] == "claim"].to_dict("records"):
+        claim = claims[row["id"]]
+        first, second = (CELLS[cell] for cell in claim["compares"])
+        ratio = claim["test"] == "paired_ratio_less"
+        value = metric_format(row["metric"]) if ratio else difference_format(row["metric"])
+        margin = "–" if pd.isna(row["delta"]) else difference_format(row["metric"])(row["delta"]).lstrip("+")
+        test = CLAIM_TEST_DESCRIPTIONS[claim["test"]].format(
+            first=first, second=second, metric=METRIC_NAMES[row["metric"]], margin=margin
+        )
+        rows.append(
+            {
+                "the article says": f"{claim['en']} ({claim['zh']})",
+                "tested as": test,
+                "ours": "–" if pd.isna(row["mean"]) else value(row["mean"]),
+                "90 % interval": _interval(row["eq_low"], row["eq_high"], value),
+                "n": int(row["n"]),
+                "article's own": value(row["article"]),
+                "verdict": row["verdict"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def timing_caption(timing: pd.DataFrame) -> str:
+    """Where the timing pass's numbers come from, for the caption of :func:`timing_table`."""
+    repeats = timing["repeat"].nunique()
+    return (
+        "**Speed, as ratios** (the article does not name its hardware): seconds per epoch from the timing "
+        f"pass (`rule timing`: each cell one epoch per repeat, {repeats} repeats, back to back with the "
+        f"machine to itself; {timing['device'].iloc[0]}, backend {timing['backend'].iloc[0]}), against the "
+        "ratio of "
+        "the article's logged µs/step."
+    )
+
+
+def timing_table(ratios: pd.DataFrame) -> pd.DataFrame:
+    """The timing pass's ratios (replication.timing_ratios) beside the article's, formatted."""
+    return pd.DataFrame(
+        {
+            "ratio of seconds per epoch": [
+                f"{CELLS[a]} / {CELLS[b]}" for a, b in zip(ratios["first"], ratios["second"], strict=True)
+            ],
+            "ours: geometric mean (95 % interval)": [
+                f"{r:.3f} ({lo:.3f} to {hi:.3f})"
+                for r, lo, hi in zip(ratios["ratio"], ratios["low"], ratios["high"], strict=True)
+            ],
+            "ours: median s/epoch": [
+                f"{a:.2f} / {b:.2f}"
+                for a, b in zip(ratios["seconds_first"], ratios["seconds_second"], strict=True)
+            ],
+            "repeats": ratios["n"],
+            "article (us/step)": [f"{value:.3f}" for value in ratios["article"]],
+        }
+    )
+
+
+# ---------------------------------------------------------------------------- the grid and every run
+
+GRID_VALUES = {  # title: (summary column, format, scale)
+    "test accuracy (%)": ("test_accuracy", "{:.2f}", 100),
+    "test loss": ("test_loss", "{:.4f}", 1),
+    "parameters": ("total_params", "{:,.0f}", 1),
+    "seconds per epoch (cores shared)": ("seconds_per_epoch", "{:.2f}", 1),
+}
+
+
+def grid(summary: pd.DataFrame) -> pd.DataFrame:
+    """cell x form, for each of GRID_VALUES (means over seeds), formatted; show with index=True."""
+    parts = {}
+    for title_, (column, number_format, scale) in GRID_VALUES.items():
+        values = grid_table(summary, column) * scale
+        parts[title_] = values.map(lambda value, f=number_format: "–" if pd.isna(value) else f.format(value))
+    return pd.concat(parts, axis=1)
+
+
+def spread_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Mean, sd, min and max over seeds of the final test accuracy and loss, for each configuration that
+    ran more than one seed (empty if none did)."""
+    statistics = replication.seed_statistics(summary)
+    spread = statistics[statistics["n"] >= 2]
+    points = {"mean (%)": "mean", "sd (points)": "sd", "min (%)": "min", "max (%)": "max"}
+    table = pd.DataFrame({"cell": spread["cell"].map(CELLS), "form": spread["form"], "seeds": spread["n"]})
+    for title_, statistic in points.items():
+        table[f"accuracy {title_}"] = (100 * spread[f"test_accuracy_{statistic}"]).map("{:.2f}".format)
+    for statistic in ("mean", "sd", "min", "max"):
+        table[f"loss {statistic}"] = spread[f"test_loss_{statistic}"].map("{:.4f}".format)
+    return table.reset_index(drop=True)
+
+
+RUN_COLUMNS = {  # summary column: (title, format, scale)
+    "run": ("run", "{}", None),
+    "test_accuracy": ("test accuracy (%)", "{:.2f}", 100),
+    "test_loss": ("test loss", "{:.4f}", None),
+    "best_val_accuracy": ("best epoch, val. accuracy (%)", "{:.2f}", 100),
+    "total_params": ("parameters", "{:,}", None),
+    "recurrent_params": ("recurrent parameters", "{:,}", None),
+    "seconds_per_epoch": ("s/epoch (steady)", "{:.2f}", None),
+    "first_epoch_seconds": ("first epoch (s)", "{:.1f}", None),
+    "train_seconds": ("training (s)", "{:.0f}", None),
+    "checkpoint_seconds": ("resume checkpoints (s)", "{:.2f}", None),
+}
+
+
+def runs_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Every run, one row each, with its final numbers and timings (renamed by column name, not place)."""
+    table = pd.DataFrame()
+    for column, (title_, number_format, scale) in RUN_COLUMNS.items():
+        values = summary[column] * scale if scale else summary[column]
+        table[title_] = values.map(number_format.format)
+    return table
+
+
+# ---------------------------------------------------------------------------- Keras 2.2 vs Keras 3
+
+
+def semantics_sentences(summary: pd.DataFrame) -> str:
+    rows = replication.semantics_comparison(summary)
+    return "\n".join(f"- {replication.semantics_sentence(row)}" for _, row in rows.iterrows())
+
+
+def semantics_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The single-layer cells under both semantics (means over seeds), formatted; empty if not run."""
+    rows = replication.semantics_comparison(summary)
+    if rows.empty:
+        return rows
+    return pd.DataFrame(
+        {
+            "cell": rows["label"],
+            "seeds": rows["n_article"].astype(str) + " / " + rows["n_modern"].astype(str),
+            "accuracy, article (%)": (100 * rows["test_accuracy_article"]).map("{:.2f}".format),
+            "accuracy, modern (%)": (100 * rows["test_accuracy_modern"]).map("{:.2f}".format),
+            "delta (points)": (100 * rows["accuracy_delta"]).map("{:+.2f}".format),
+            "loss, article": rows["test_loss_article"].map("{:.4f}".format),
+            "loss, modern": rows["test_loss_modern"].map("{:.4f}".format),
+            "recurrent params, article": rows["recurrent_params_article"].map("{:,}".format),
+            "recurrent params, modern": rows["recurrent_params_modern"].map("{:,}".format),
+            "s/epoch, article": rows["seconds_per_epoch_article"].map("{:.2f}".format),
+            "s/epoch, modern": rows["seconds_per_epoch_modern"].map("{:.2f}".format),
+            "time ratio modern/article": rows["speed_ratio"].map("{:.2f}".format),
+        }
+    )
+
+
+# ---------------------------------------------------------------------------- environment and records
+
+
+def environment_table(inputs: ReportInputs, now: datetime | None = None) -> pd.DataFrame:
+    """Backend, device, Python, training time, data checksum and package versions of the runs."""
+    now = now or datetime.now(UTC)
+    summary = inputs.summary
+    versions = json.loads(Path(summary["metrics_path"].iloc[0]).read_text())["versions"]
+    total = summary["train_seconds"].sum()
+    facts = {
+        "Keras backend": ", ".join(summary["backend"].unique()),
+        "device": ", ".join(sorted(summary["device"].unique())),
+        "Python": f"{platform.python_version()} on {platform.platform()}",
+        "report made (UTC)": f"{now:%Y-%m-%d %H:%M}",
+        "training time, all runs": f"{total:,.0f} s ({total / 60:.1f} min), {plural(len(summary), 'run')}",
+        "MNIST sha256 (arrays)": ", ".join(summary["data_sha256"].unique()),
+    } | {f"version: {name}": version for name, version in sorted(versions.items())}
+    return pd.DataFrame({"": list(facts), "value": list(facts.values())})
+
+
+def compute_cost(inputs: ReportInputs) -> tuple[str, pd.DataFrame]:
+    """Caption and table of each training job's wall time and memory from Snakemake's benchmark files."""
+    benchmarks = inputs.benchmarks
+    if benchmarks.empty:
+        return "", benchmarks
+    total = benchmarks["s"].sum()
+    caption = (
+        "**Compute cost** per training job, from Snakemake's `benchmark:` files (wall time includes "
+        f"starting the notebook kernel): {total:,.0f} s ({total / 60:.1f} min) in all."
+    )
+    table = pd.DataFrame(
+        {
+            "job": benchmarks["job"],
+            "wall (s)": benchmarks["s"].map("{:.1f}".format),
+            "max RSS (MB)": benchmarks["max_rss"].map("{:,.0f}".format),
+        }
+    )
+    return caption, table
+
+
+def config_html(config: dict) -> str:
+    """The workflow run's configuration, as YAML in a <pre> block."""
+    return (
+        f"<pre>{html_escaping.escape(yaml.safe_dump(config, sort_keys=False, default_flow_style=None))}</pre>"
+    )
+
+
+def records_table(inputs: ReportInputs) -> pd.DataFrame:
+    """Each run's directory and links to its executed notebook, metrics and history (HTML, relative to
+    the report's directory; show with escape=False)."""
+
+    def link(path: str) -> str:
+        target = html_escaping.escape(os.path.relpath(path, inputs.report_dir))
+        return f'<a href="{target}">{html_escaping.escape(Path(path).name)}</a>'
+
+    summary = inputs.summary
+    return pd.DataFrame(
+        {
+            "run": summary["run"].map(html_escaping.escape),
+            "directory": summary["notebook_path"].map(
+                lambda path: html_escaping.escape(str(Path(path).parent))
+            ),
+            "executed notebook": summary["notebook_path"].map(link),
+            "metrics": summary["metrics_path"].map(link),
+            "history": summary["history_path"].map(link),
+        }
+    )
