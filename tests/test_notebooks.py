@@ -45,3 +45,10 @@ def test_an_unknown_cell_is_refused_listing_the_valid_ones(repo, tmp_path):
     result, errors = run_train_notebook(repo, tmp_path, "-p", "cell", "transformer")
     assert result.returncode != 0
     assert "unknown cell 'transformer'; expected one of simplernn, lstm, gru" in errors[0]
+
+
+def test_a_misspelled_parameter_is_refused_naming_the_nearest_valid_one(repo, tmp_path):
+    result, errors = run_train_notebook(repo, tmp_path, "-p", "epoch", "1")
+    assert result.returncode != 0
+    assert "unknown notebook parameter 'epoch'; did you mean 'epochs'?" in errors[0]
+    assert not (tmp_path / "m.json").exists()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from rnn_replication import replication
+from rnn_replication import curves, replication
 from rnn_replication.runs import RunSpec
 
 
@@ -303,7 +303,7 @@ def test_semantics_comparison_states_what_changed_and_by_how_much():
 def test_curve_band_is_mean_min_and_max_per_epoch():
     first = pd.DataFrame({"epoch": [1, 2], "val_accuracy": [0.90, 0.96]})
     second = pd.DataFrame({"epoch": [1, 2], "val_accuracy": [0.94, 0.98]})
-    band = replication.curve_band([first, second], "val_accuracy")
+    band = curves.curve_band([first, second], "val_accuracy")
     assert band["epoch"].tolist() == [1, 2]
     assert band["mean"].tolist() == pytest.approx([0.92, 0.97])
     assert band["min"].tolist() == [0.90, 0.96] and band["max"].tolist() == [0.94, 0.98]

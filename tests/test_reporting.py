@@ -114,7 +114,10 @@ def test_semantics_figure_has_a_panel_per_cell_run_under_both_semantics(runs, tm
     summary = collect.collect_runs(runs)
     figure = figures.plot_semantics(summary, collect.read_histories(summary))
     assert len(figure.axes) == 1  # only LSTM has runs of both semantics
-    assert [line.get_label() for line in figure.axes[0].lines] == ["article (2 seeds)", "modern (2 seeds)"]
+    assert [line.get_label() for line in figure.axes[0].lines] == [
+        "ours, Keras 2.2 semantics (2 seeds)",
+        "ours, Keras 3 semantics (2 seeds)",
+    ]
 
 
 def test_benchmarks_are_read_into_one_table(tmp_path):

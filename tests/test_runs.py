@@ -90,3 +90,18 @@ def test_the_repository_root_is_found_from_any_folder_below_it(repo):
     assert runs.repository_root(repo) == repo
     with pytest.raises(FileNotFoundError, match="no repository root"):
         runs.repository_root(Path("/"))
+
+
+def test_a_misspelled_notebook_parameter_is_refused_naming_the_nearest_valid_one():
+    namespace = RunSpec("lstm").settings() | {"backend": "tensorflow", "In": [], "_": None, "epoch": 1}
+    with pytest.raises(ValueError, match="unknown notebook parameter 'epoch'; did you mean 'epochs'?"):
+        runs.check_notebook_parameters(namespace)
+    del namespace["epoch"]
+    runs.check_notebook_parameters(namespace | {"re": re})  # modules imported by the notebook are fine
+
+
+def test_the_notebook_has_exactly_the_run_fields_and_its_settings_as_parameters(repo):
+    import papermill
+
+    parameters = papermill.inspect_notebook(str(repo / "notebooks" / "train.ipynb"))
+    assert set(parameters) == set(runs.FIELDS) | set(runs.NOTEBOOK_SETTINGS)

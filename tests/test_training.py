@@ -113,3 +113,36 @@ def test_missing_data_file_is_named(tmp_path):
             metrics_path=str(tmp_path / "m.json"),
             history_path=str(tmp_path / "h.csv"),
         )
+
+
+HOLDER = """
+import sys
+from rnn_replication import training
+with training.exclusive(sys.argv[1], "lstm-single-article-seed0"):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_second_trainer_of_the_same_run_stops_at_once_naming_the_first(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    lock = tmp_path / "resume" / "lstm-single-article-seed0.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(lock)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        message = (
+            f"run lstm-single-article-seed0 is already being trained by another process \\(pid {holder.pid}"
+        )
+        with pytest.raises(RuntimeError, match=message):
+            with training.exclusive(str(lock), "lstm-single-article-seed0"):
+                pass
+    finally:
+        holder.send_signal(signal.SIGKILL)  # a killed trainer releases its lock
+        holder.wait()
+    with training.exclusive(str(lock), "lstm-single-article-seed0"):
+        assert lock.read_text() == str(__import__("os").getpid())

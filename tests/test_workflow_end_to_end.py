@@ -132,3 +132,58 @@ def test_the_same_notebooks_run_on_another_backend(backend, repo, mnist_npz, tmp
         assert history["loss"].iloc[1] < history["loss"].iloc[0], run
     html = (workdir / "results" / "report.html").read_text(encoding="utf-8")
     assert f"Keras backend {backend}" in html
+
+
+def planned_jobs(workdir) -> dict[str, int]:
+    """Rule name -> number of jobs in a dry run of the workflow copy (with the reasons in its output)."""
+    result = snakemake(workdir, "-n", "--configfile", "config/test.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    table = output.split("Job stats:")[1].split("total")[0] if "Job stats:" in output else ""
+    counts = {}
+    for line in table.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():
+            counts[parts[0]] = int(parts[1])
+    return counts, output
+
+
+def edited(path: Path):
+    """Edit ``path`` (a comment more) and return how to undo it. A touch alone would not do: Snakemake
+    compares the checksums of small input files it recorded, so a newer but unchanged file reruns nothing."""
+    original = path.read_bytes()
+    path.write_bytes(original + b"\n# edited\n")
+    return lambda: path.write_bytes(original)
+
+
+def test_editing_code_makes_exactly_the_outputs_made_with_it_out_of_date(finished_workflow):
+    package = finished_workflow / "workflow" / "rnn_replication"
+    undo = edited(package / "models.py")
+    try:
+        jobs, output = planned_jobs(finished_workflow)
+        runs = len(pd.read_csv(finished_workflow / "results" / "summary.csv"))
+        assert jobs.get("train") == runs and jobs.get("timing") == 1 and jobs.get("report") == 1
+        assert "Updated input files: workflow/rnn_replication/models.py" in output
+    finally:
+        undo()
+    undo = edited(package / "tables.py")
+    try:
+        jobs, output = planned_jobs(finished_workflow)
+        assert jobs == {"report": 1, "all": 1}, jobs  # the report's code reruns only the report
+    finally:
+        undo()
+    assert planned_jobs(finished_workflow)[0] == {}
+
+
+def test_a_deleted_run_record_is_rebuilt_by_a_plain_run_and_nothing_else_is_retrained(finished_workflow):
+    runs_dir = finished_workflow / "results" / "runs"
+    victim = runs_dir / "gru-single-article-seed1" / "metrics.json"
+    others = {path: path.stat().st_mtime for path in runs_dir.glob("*/metrics.json") if path != victim}
+    victim.unlink()
+    jobs, _ = planned_jobs(finished_workflow)
+    assert jobs.get("train") == 1 and jobs.get("collect") == 1
+    result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert victim.exists()
+    assert {path: path.stat().st_mtime for path in others} == others  # no other run was retrained
+    assert planned_jobs(finished_workflow)[0] == {}

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -129,3 +130,17 @@ def test_a_failing_run_points_to_its_executed_notebook_and_leaves_no_finished_ou
     assert errors and "sha256" in "".join(errors[0]["traceback"])
     assert not (tmp_path / "results" / "runs" / SHORT / "metrics.json").exists()
     assert not (tmp_path / "results" / "runs" / SHORT / "history.csv").exists()
+
+
+def test_a_path_with_a_space_an_apostrophe_and_a_command_is_used_as_a_path(repo, mnist_npz, tmp_path):
+    strange = tmp_path / "it's a $(touch executed) `touch executed` dir"  # a shell would create ./executed
+    strange.mkdir()
+    shutil.copy(mnist_npz, strange / "mnist.npz")
+    workdir = tmp_path / "workflow"
+    workdir.mkdir()
+    copy_workflow(repo, workdir, strange / "mnist.npz")
+    result = snakemake(workdir, "resources/mnist.npz", "--cores", "1", "--configfile", "config/test.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (workdir / "resources" / "mnist.npz").exists()
+    assert "verified local copy" in (workdir / "logs" / "fetch_mnist.log").read_text()
+    assert not (workdir / "executed").exists(), "a config value was executed by a shell"

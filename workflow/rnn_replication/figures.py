@@ -4,48 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .replication import METRIC_NAMES, curve_band, single_layer_runs
+from .curves import curve_band, draw_metric, zoom_past_first_epoch
+from .replication import METRIC_NAMES, single_layer_runs
 from .runs import CELLS, FORMS
 
-
-def plot_history(history: pd.DataFrame, title: str = "", article_history: pd.DataFrame | None = None):
-    """Accuracy and loss per epoch, train and validation; the article's curves dashed on top."""
-    import matplotlib.pyplot as plt
-
-    figure, (accuracy_axes, loss_axes) = plt.subplots(1, 2, figsize=(10, 3.6))
-    draw_metric(accuracy_axes, [history], "accuracy", article_history)
-    draw_metric(loss_axes, [history], "loss", article_history)
-    figure.suptitle(title)
-    figure.tight_layout()
-    return figure
-
-
-def draw_metric(axes, histories: list[pd.DataFrame], metric, article_history=None, legend=True):
-    """Train and validation ``metric`` per epoch: the mean over seeds as a line, the min-max band over
-    seeds shaded (when there are several), the article's curves dashed on top."""
-    seeds = len(histories)
-    source = f"ours, mean of {seeds} seeds" if seeds > 1 else "ours"
-    for column, color, split in ((metric, "C0", "train"), (f"val_{metric}", "C1", "validation")):
-        band = curve_band(histories, column)
-        axes.plot(band["epoch"], band["mean"], "-", color=color, label=f"{split} ({source})")
-        if seeds > 1:
-            axes.fill_between(band["epoch"], band["min"], band["max"], color=color, alpha=0.25, linewidth=0)
-    if article_history is not None:
-        for column, color, split in ((metric, "C0", "train"), (f"val_{metric}", "C1", "validation")):
-            axes.plot(
-                article_history["epoch"],
-                article_history[column],
-                "--",
-                color=color,
-                alpha=0.8,
-                zorder=3,
-                label=f"{split} (article)",
-            )
-    axes.set_xlabel("epoch")
-    axes.set_ylabel(metric)
-    axes.grid(alpha=0.3)
-    if legend:
-        axes.legend(fontsize="small")
+# How the report names the semantics of our runs, so they cannot be taken for the article's own numbers.
+SEMANTICS_LABELS = {"article": "Keras 2.2 semantics", "modern": "Keras 3 semantics"}
 
 
 def runs_of(summary: pd.DataFrame, histories: dict[str, pd.DataFrame], **where) -> list[pd.DataFrame]:
@@ -73,16 +37,6 @@ def plot_single_vs_article(summary, histories, article_history):
         zoom_past_first_epoch(axes[0, column], [*ours, theirs], "accuracy")
     figure.tight_layout()
     return figure
-
-
-def zoom_past_first_epoch(axes, histories, metric):
-    """Fit the y-axis to epochs 2 onwards: the first epoch's low accuracy would hide the differences."""
-    later = [h[h["epoch"] >= 2][[metric, f"val_{metric}"]].to_numpy() for h in histories]
-    values = [v for block in later for v in block.ravel()]
-    if values:
-        low, high = min(values), max(values)
-        margin = 0.05 * (high - low) + 1e-3
-        axes.set_ylim(low - margin, high + margin)
 
 
 def plot_history_grid(summary, histories, metric: str):
@@ -127,7 +81,7 @@ def plot_semantics(summary, histories):
         for semantics, color in (("article", "C0"), ("modern", "C2")):
             ours = runs_of(single, histories, cell=cell, semantics=semantics)
             band = curve_band(ours, "val_accuracy")
-            label = f"{semantics} ({len(ours)} seed{'s' if len(ours) > 1 else ''})"
+            label = f"ours, {SEMANTICS_LABELS[semantics]} ({len(ours)} seed{'s' if len(ours) > 1 else ''})"
             panel.plot(band["epoch"], band["mean"], color=color, label=label)
             if len(ours) > 1:
                 panel.fill_between(

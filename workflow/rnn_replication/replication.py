@@ -15,11 +15,12 @@ of results/replication.csv and generates every sentence from those rows (nothing
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import CELLS, inference
+from . import CELLS, collect, inference, records
 
 METRICS = ("test_accuracy", "test_loss")
 SUPPORTED, CONTRADICTED, UNDECIDED = "supported", "contradicted", "inconclusive"
@@ -354,6 +355,23 @@ def replication_rows(summary, article, claims, timing, margins: dict, alpha: flo
     return table.reindex(columns=REPLICATION_COLUMNS)
 
 
+def write_replication(summary_path, timing_path, paper_dir, config: dict, out, log_path=None) -> pd.DataFrame:
+    """results/replication.csv from the summary, the timing pass and the article (paper/), under the
+    config's semantics, level and margins; the verdicts, one per line, to ``log_path``."""
+    summary = pd.read_csv(summary_path)
+    summary = summary[summary["semantics"] == config["semantics"]]
+    article, _ = collect.load_article(paper_dir)
+    claims = list(collect.load_claims(paper_dir).values())
+    verdict = config["verdict"]
+    table = replication_rows(
+        summary, article, claims, pd.read_csv(timing_path), verdict["margins"], verdict["alpha"]
+    )
+    records.atomic_write_text(out, table.to_csv(index=False))
+    if log_path:
+        Path(log_path).write_text(table[["kind", "id", "verdict"]].to_string(index=False) + "\n")
+    return table
+
+
 # The article's own speed comparisons, as ratios of its logged microseconds per step.
 TIMING_RATIOS = (("lstm", "simplernn"), ("gru", "lstm"))
 
@@ -550,11 +568,3 @@ def semantics_sentence(row) -> str:
     seconds_modern, seconds_article = row["seconds_per_epoch_modern"], row["seconds_per_epoch_article"]
     speed = f"{seconds_modern:.2f} s per epoch instead of {seconds_article:.2f} ({row['speed_ratio']:.2f}x)"
     return f"**{label}** ({SEMANTICS_CHANGES[row['cell']]}): {accuracy}; {params}; {speed}."
-
-
-def curve_band(histories: list[pd.DataFrame], column: str) -> pd.DataFrame:
-    """Mean, min and max of one history column over seeds, per epoch (epochs all runs have)."""
-    stacked = pd.concat([h.set_index("epoch")[column] for h in histories], axis=1, join="inner")
-    return pd.DataFrame(
-        {"mean": stacked.mean(axis=1), "min": stacked.min(axis=1), "max": stacked.max(axis=1)}
-    ).reset_index()

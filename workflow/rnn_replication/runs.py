@@ -23,7 +23,7 @@ FORM_COST = {"single": 1, "bidirectional": 1.5, "stacked": 2.5}
 
 NAME_PATTERN = "{cell}-{form}-{semantics}-seed{seed}"
 # What a copy of the workflow needs (the benchmark and the workflow tests run DAGs in such copies).
-WORKFLOW_FILES = ("Snakefile", "config", "workflow", "notebooks", "paper", "profiles")
+WORKFLOW_FILES = ("Snakefile", "config", "workflow", "notebooks", "paper", "profiles", "environment.yml")
 RUNS_DIR = "results/runs"
 RESUME_DIR = "results/resume"
 
@@ -120,6 +120,34 @@ class RunSpec:
 
 
 FIELDS = tuple(field.name for field in dataclasses.fields(RunSpec))
+# The training notebook's other parameters: where and how a run trains, not what it is.
+NOTEBOOK_SETTINGS = ("backend", "threads", "data_path", "metrics_path", "history_path", "resume_dir")
+# Names IPython itself puts in a notebook's namespace.
+IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
+
+
+def check_notebook_parameters(namespace: dict) -> None:
+    """Refuse a parameter the training notebook does not have (papermill only warns and runs on, so
+    `-p epoch 1` would train the default 20 epochs), naming the nearest valid one."""
+    import difflib
+    import types
+
+    valid = (*FIELDS, *NOTEBOOK_SETTINGS)
+    unknown = [
+        name
+        for name, value in namespace.items()
+        if not name.startswith("_")
+        and name not in valid
+        and name not in IPYTHON_NAMES
+        and not isinstance(value, (types.ModuleType, types.FunctionType, type))
+    ]
+    if unknown:
+        name = unknown[0]
+        nearest = difflib.get_close_matches(name, valid, n=1)
+        hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
+        raise ValueError(f"unknown notebook parameter {name!r}{hint} The parameters are: {', '.join(valid)}")
+
+
 # The settings the config gives every run alike (the others name the run).
 HYPERPARAMETERS = tuple(name for name in FIELDS if name not in ("cell", "form", "semantics", "seed"))
 

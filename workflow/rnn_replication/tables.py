@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import replication
+from . import provenance, replication
 from .collect import ReportInputs
 from .replication import METRIC_NAMES, difference_format, metric_format, verdict_label
 from .runs import CELLS, FORMS
@@ -300,16 +300,16 @@ def semantics_table(summary: pd.DataFrame) -> pd.DataFrame:
         {
             "cell": rows["label"],
             "seeds": rows["n_article"].astype(str) + " / " + rows["n_modern"].astype(str),
-            "accuracy, article (%)": (100 * rows["test_accuracy_article"]).map("{:.2f}".format),
-            "accuracy, modern (%)": (100 * rows["test_accuracy_modern"]).map("{:.2f}".format),
+            "accuracy, ours Keras 2.2 (%)": (100 * rows["test_accuracy_article"]).map("{:.2f}".format),
+            "accuracy, ours Keras 3 (%)": (100 * rows["test_accuracy_modern"]).map("{:.2f}".format),
             "delta (points)": (100 * rows["accuracy_delta"]).map("{:+.2f}".format),
-            "loss, article": rows["test_loss_article"].map("{:.4f}".format),
-            "loss, modern": rows["test_loss_modern"].map("{:.4f}".format),
-            "recurrent params, article": rows["recurrent_params_article"].map("{:,}".format),
-            "recurrent params, modern": rows["recurrent_params_modern"].map("{:,}".format),
-            "s/epoch, article": rows["seconds_per_epoch_article"].map("{:.2f}".format),
-            "s/epoch, modern": rows["seconds_per_epoch_modern"].map("{:.2f}".format),
-            "time ratio modern/article": rows["speed_ratio"].map("{:.2f}".format),
+            "loss, ours Keras 2.2": rows["test_loss_article"].map("{:.4f}".format),
+            "loss, ours Keras 3": rows["test_loss_modern"].map("{:.4f}".format),
+            "recurrent params, Keras 2.2": rows["recurrent_params_article"].map("{:,}".format),
+            "recurrent params, Keras 3": rows["recurrent_params_modern"].map("{:,}".format),
+            "s/epoch, Keras 2.2": rows["seconds_per_epoch_article"].map("{:.2f}".format),
+            "s/epoch, Keras 3": rows["seconds_per_epoch_modern"].map("{:.2f}".format),
+            "time ratio Keras 3 / Keras 2.2": rows["speed_ratio"].map("{:.2f}".format),
         }
     )
 
@@ -317,20 +317,42 @@ def semantics_table(summary: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------- environment and records
 
 
+def code_versions(summary: pd.DataFrame) -> str:
+    """The git commits the runs were trained with, each with whether tracked files had been edited."""
+    states = []
+    for path in summary["metrics_path"]:
+        record = json.loads(Path(path).read_text())
+        commit, dirty = record.get("git_commit"), record.get("git_dirty")
+        state = (
+            "unknown (not a git checkout)" if commit is None else commit[:12] + (" + edits" if dirty else "")
+        )
+        states.append(state)
+    counts = pd.Series(states).value_counts()
+    return "; ".join(f"{state} ({plural(count, 'run')})" for state, count in counts.items())
+
+
 def environment_table(inputs: ReportInputs, now: datetime | None = None) -> pd.DataFrame:
-    """Backend, device, Python, training time, data checksum and package versions of the runs."""
+    """Backend, device, code (git commit of the runs and of the report), Python, training time, data
+    checksum and package versions."""
     now = now or datetime.now(UTC)
     summary = inputs.summary
-    versions = json.loads(Path(summary["metrics_path"].iloc[0]).read_text())["versions"]
+    first = json.loads(Path(summary["metrics_path"].iloc[0]).read_text())
+    report_code = provenance.git_state(Path.cwd())
     total = summary["train_seconds"].sum()
     facts = {
         "Keras backend": ", ".join(summary["backend"].unique()),
         "device": ", ".join(sorted(summary["device"].unique())),
+        "code of the runs (git commit)": code_versions(summary),
+        "code of this report (git commit)": "unknown (not a git checkout)"
+        if report_code["git_commit"] is None
+        else report_code["git_commit"][:12] + (" + edits" if report_code["git_dirty"] else ""),
         "Python": f"{platform.python_version()} on {platform.platform()}",
         "report made (UTC)": f"{now:%Y-%m-%d %H:%M}",
         "training time, all runs": f"{total:,.0f} s ({total / 60:.1f} min), {plural(len(summary), 'run')}",
         "MNIST sha256 (arrays)": ", ".join(summary["data_sha256"].unique()),
-    } | {f"version: {name}": version for name, version in sorted(versions.items())}
+        "installed packages": f"{len(first.get('packages', {}))}, each with its version in every run's "
+        "metrics.json (`packages`)",
+    } | {f"version: {name}": version for name, version in sorted(first["versions"].items())}
     return pd.DataFrame({"": list(facts), "value": list(facts.values())})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import keras
 
-from . import data, models, records
+from . import data, models, provenance, records, runs
 from .runs import RunSpec
 
 HISTORY_COLUMNS = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"]
@@ -31,6 +33,7 @@ class EpochLog(keras.callbacks.Callback):
         self.journal_path: Path | None = None
         self.rows: list[dict] = []
         self.resumed_at: int | None = None  # first epoch this process trained
+        self.trained: list[float] = []  # seconds of the epochs this process trained
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.resumed_at is None:
@@ -48,12 +51,22 @@ class EpochLog(keras.callbacks.Callback):
         self.rows.append(row)
         if self.journal_path:
             records.write_csv(self.journal_path, self.rows, HISTORY_COLUMNS)
+        self.trained.append(seconds)
+        left = (self.epochs - epoch - 1) * sum(self.trained) / len(self.trained)
         self.print_fn(
             f"{self.label} epoch {epoch + 1}/{self.epochs}: {seconds:.1f} s"
             f" - loss {row['loss']:.4f} - accuracy {row['accuracy']:.4f}"
-            f" - val_loss {row['val_loss']:.4f} - val_accuracy {row['val_accuracy']:.4f}",
+            f" - val_loss {row['val_loss']:.4f} - val_accuracy {row['val_accuracy']:.4f}"
+            f" - about {duration(left)} left",
             flush=True,
         )
+
+
+def duration(seconds: float) -> str:
+    """A rough duration for a person: "40 s", "12 min", "1.5 h"."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
 
 
 class TimedBackupAndRestore(keras.callbacks.BackupAndRestore):
@@ -220,11 +233,14 @@ def run_record(spec: RunSpec, model, fitted: Fitted, evaluation: dict, environme
 
 
 def environment_record(backend: str, deterministic_ops: bool, checksum: str) -> dict:
-    """Where and with what a run trained: backend, device, versions, data checksum, host, SLURM job."""
+    """Where and with what a run trained: backend, device, the code (git commit, dirty or not), every
+    installed package, data checksum, host, SLURM job."""
     return {
         "backend": backend,
         "device": records.describe_device(backend),
+        **provenance.git_state(runs.repository_root()),
         "versions": records.package_versions(),
+        "packages": provenance.installed_packages(),
         "data_sha256": checksum,
         "hostname": os.uname().nodename,
         "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
@@ -245,7 +261,36 @@ def train_run(
 ) -> dict:
     """Train one run, evaluate it on the test images and write ``history_path``, then ``metrics_path``
     (last: its presence means the run finished). With ``resume_dir``, a rerun after a kill continues
-    from the last finished epoch; the directory is removed once the run has finished."""
+    from the last finished epoch; the directory is removed once the run has finished. Only one process
+    at a time trains a run: a second one stops at once, naming the first."""
+    with exclusive(f"{resume_dir or metrics_path}.lock", spec.name):
+        return _train_run(spec, data_path, metrics_path, history_path, threads, resume_dir, print_fn)
+
+
+@contextlib.contextmanager
+def exclusive(lock_path: str, name: str):
+    """Hold an exclusive lock on ``lock_path`` for as long as the block runs (the operating system drops
+    it when the process ends, even when it is killed); refuse if another process holds it."""
+    path = Path(lock_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise RuntimeError(
+                f"run {name} is already being trained by another process (pid {holder}, lock {path}): "
+                f"two trainers would write the same files. Wait for it, or stop it (kill {holder})."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+def _train_run(spec, data_path, metrics_path, history_path, threads, resume_dir, print_fn) -> dict:
     backend = keras.backend.backend()
     deterministic_ops = prepare_backend(spec.seed, backend, threads, spec.semantics)
     *arrays, checksum = data.load_mnist_sequences(data_path, spec.train_subset, spec.test_subset)

@@ -4,7 +4,7 @@ from pathlib import Path
 import yaml
 from snakemake.utils import validate
 
-from rnn_replication import runs
+from rnn_replication import data, devices, provenance, replication, runs
 
 
 # `--config seeds=[0,1,2] compare_semantics=true` arrives as strings: read them as the YAML they look like.
@@ -19,15 +19,51 @@ if isinstance(config.get("compare_semantics"), str):
 validate(config, schema="../schemas/config.schema.yaml")
 
 RUNS = runs.selected_runs(config)
-# All rules run in the one environment environment.yml creates: `snakemake --use-conda` activates it by
-# name (a file path would not do: Snakemake copies the file, and its `-r requirements.txt` with it not).
-CONDA_ENV = yaml.safe_load(Path(workflow.basedir, "environment.yml").read_text())["name"]
+# A training job holds a `gpu_jobs` token only where there is a GPU to share (profiles/default allows 4 at
+# a time); on a CPU-only machine the jobs are limited by --cores alone.
+GPU_TOKEN = 1 if devices.count_gpus() else 0
+# The code of each step is one of its inputs: editing it makes exactly the outputs made with it out of
+# date (`snakemake -n` then names the edited file as the reason). Package modules are followed through
+# their imports.
+CODE = {
+    "train": provenance.package_files("devices", "curves", "training")
+    + ["notebooks/train.ipynb", "workflow/scripts/run_notebook.py"],
+    "timing": provenance.package_files("timing", "training") + ["workflow/scripts/time_cells.py"],
+    "collect": provenance.package_files("collect") + ["workflow/scripts/collect_runs.py"],
+    "judge": provenance.package_files("replication"),
+    "report": provenance.package_files("collect", "tables", "figures", "replication")
+    + ["notebooks/report.ipynb", "workflow/scripts/run_notebook.py"]
+    + [str(path) for path in sorted(Path("workflow/templates").rglob("*.*"))],
+}
+# The software of every step (`snakemake --use-conda` builds it; otherwise the jobs run in the environment
+# Snakemake runs in). A file, not environment.yml's name: Snakemake would run `conda env export` for a named
+# environment even without --use-conda.
+CONDA_ENV = "../envs/workflow.yaml"
 # One run's files, with {cell}, {form}, {semantics} and {seed} wildcards in place of its name.
 RUN_FILES = runs.RunPaths.pattern()
 
 
 wildcard_constraints:
     **runs.WILDCARD_CONSTRAINTS,
+
+
+# TensorFlow's start-up lines on a machine without a GPU (CUDA probes, CPU features, a graph attribute its
+# own runtime does not know): harmless, and left out of the training logs. Real errors still show.
+TENSORFLOW_NOISE = "|".join(
+    [
+        "cudart_stub.cc",
+        "cuda_executor.cc",
+        "cuda_dnn.cc|cuda_fft.cc|cuda_blas.cc",
+        "Could not find cuda drivers",
+        "cpu_feature_guard.cc",
+        "To enable the following instructions",
+        "All log messages before absl::InitializeLog",
+        "use_unbounded_threadpool",
+        "Unable to register cu(DNN|FFT|BLAS) factory",
+        "computation placer already registered",
+        "failed call to cuInit",
+    ]
+)
 
 
 def run_spec(wildcards):

@@ -3,6 +3,7 @@ rule collect:
         CONDA_ENV
     input:
         metrics=[spec.paths().metrics for spec in RUNS],
+        code=CODE["collect"],
     output:
         "results/summary.csv",
     log:
@@ -12,22 +13,18 @@ rule collect:
 
 
 rule judge:
-    conda:
-        CONDA_ENV
     input:
         summary=rules.collect.output[0],
         timing=rules.timing.output[0],
         article="paper/article.yaml",
         claims="paper/claims.yaml",
+        code=CODE["judge"],
     output:
         "results/replication.csv",
     log:
         "logs/judge.log",
-    params:
-        semantics=config["semantics"],
-        verdict=config["verdict"],
-    script:
-        "../scripts/judge_replication.py"
+    run:
+        replication.write_replication(input.summary, input.timing, "paper", config, output[0], log[0])
 
 
 rule report:
@@ -40,6 +37,7 @@ rule report:
         notebook="notebooks/report.ipynb",
         article="paper/article.yaml",
         article_history="paper/article_history.csv",
+        code=CODE["report"],
     output:
         notebook="results/report.ipynb",
         html="results/report.html",

@@ -4,6 +4,7 @@ rule train:
     input:
         data=rules.fetch_mnist.output[0],
         notebook="notebooks/train.ipynb",
+        code=CODE["train"],
     output:
         metrics=RUN_FILES.metrics,
         history=RUN_FILES.history,
@@ -18,13 +19,18 @@ rule train:
     priority: training_priority
     resources:
         # One slot on a GPU; profiles/default sets how many jobs may hold one at a time.
-        gpu_jobs=1,
+        gpu_jobs=GPU_TOKEN,
     params:
         notebook=notebook_parameters,
         name=runs.NAME_PATTERN,
+        noise=TENSORFLOW_NOISE,
     shell:
-        "python workflow/scripts/run_notebook.py {input.notebook:q} {log.notebook:q}"
-        " --log-output --no-progress-bar -y {params.notebook:q} > {log.stdout:q} 2>&1"
+        # The log gets everything but TensorFlow's start-up noise on a machine without a GPU; the terminal
+        # gets one line per epoch (grep finds none when a resumed run had no epoch left to train).
+        "(python workflow/scripts/run_notebook.py {input.notebook:q} {log.notebook:q}"
+        " --log-output --no-progress-bar -y {params.notebook:q} 2>&1"
+        " | grep --line-buffered -v -E {params.noise:q} | tee {log.stdout:q}"
+        " | {{ grep --line-buffered -E ' epoch [0-9]+/[0-9]+: ' >&2 || true; }})"
         " && cp {log.notebook:q} {output.notebook:q}"
         " || (echo 'Training {params.name} failed. The executed notebook with the traceback:"
         " {log.notebook}; its output: {log.stdout}' >&2; exit 1)"
@@ -39,6 +45,7 @@ rule timing:
     input:
         data=rules.fetch_mnist.output[0],
         script="workflow/scripts/time_cells.py",
+        code=CODE["timing"],
     output:
         "results/timing.csv",
     log:
@@ -48,7 +55,7 @@ rule timing:
     threads: every_core
     priority: 100000
     resources:
-        gpu_jobs=1,
+        gpu_jobs=GPU_TOKEN,
     params:
         backend=config["backend"],
         repeats=config["timing"]["repeats"],

