@@ -152,3 +152,14 @@ def test_training_jobs_run_seed_by_seed_longest_first(repo):
     seed_three = {(cell, form): p for (cell, form, seed), p in priority.items() if seed == 3}
     assert max(seed_three, key=seed_three.get)[1] == "stacked"
     assert min(seed_three, key=seed_three.get) == ("simplernn", "single")
+
+
+def test_the_schemas_choices_are_the_grid_axes_of_the_run_specification(repo):
+    """The schema lists the axes' values for its error messages; rnn_replication.runs defines them."""
+    from rnn_replication import runs
+
+    properties = yaml.safe_load(Path(schema(repo)).read_text())["properties"]
+    assert properties["cells"]["items"]["enum"] == list(runs.CELLS)
+    assert properties["forms"]["items"]["enum"] == list(runs.FORMS)
+    assert properties["semantics"]["enum"] == list(runs.SEMANTICS)
+    assert properties["backend"]["enum"] == list(runs.BACKENDS)

@@ -48,3 +48,11 @@ def test_no_gpu_or_a_preset_device_leaves_the_environment_alone(tmp_path, monkey
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3")  # as SLURM sets it
     assert devices.claim_gpu(tmp_path, gpu_count=4) is None
     assert os.environ["CUDA_VISIBLE_DEVICES"] == "3"
+
+
+def test_a_gpu_the_backend_does_not_use_is_reported():
+    warning = devices.unused_gpu_warning("CPU: AMD EPYC (2 cores)", "tensorflow", gpu_count=1)
+    assert warning.startswith("nvidia-smi sees 1 GPU, but the tensorflow backend trains on the CPU")
+    assert "This run trained on the CPU" in warning
+    assert devices.unused_gpu_warning("GPU: NVIDIA H100", "jax", gpu_count=1) is None
+    assert devices.unused_gpu_warning("CPU: AMD EPYC (2 cores)", "jax", gpu_count=0) is None

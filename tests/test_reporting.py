@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import matplotlib
 import pandas as pd
@@ -29,6 +30,7 @@ def write_run(root, cell, form, seed, accuracy, seconds=2.0, semantics="article"
         "seconds_per_epoch": seconds,
         "first_epoch_seconds": 9.0,
         "train_seconds": 11.0,
+        "checkpoint_seconds": 0.1,
         "backend": "tensorflow",
         "device": "CPU: test",
         "data_sha256": "abc",
@@ -127,6 +129,45 @@ def test_benchmarks_are_read_into_one_table(tmp_path):
     )
     table = collect.read_benchmarks([str(tmp_path / "lstm-single-article-seed0.tsv")])
     assert table.loc[0, "job"] == "lstm-single-article-seed0" and table.loc[0, "s"] == 12.5
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            lambda run: (run / "metrics.json").write_text('{"cell": "gru", '),
+            "metrics.json: not a readable JSON",
+        ),
+        (
+            lambda run: (run / "metrics.json").write_text(json.dumps({"cell": "gru"})),
+            "metrics.json: missing form, semantics, seed",
+        ),
+        (lambda run: (run / "history.csv").unlink(), "history.csv: not a readable CSV"),
+        (
+            lambda run: (run / "history.csv").write_text("epoch,loss\n1,0.5\n2,0.1\n"),
+            "history.csv: missing columns accuracy, val_loss, val_accuracy, seconds",
+        ),
+        (
+            lambda run: (run / "history.csv").write_text(
+                "epoch,loss,accuracy,val_loss,val_accuracy,seconds\n1,0.5,0.8,0.2,0.9,9\n1,0.5,0.8,0.2,0.9,9\n"
+            ),
+            "history.csv: epochs [1, 1], expected 1 to 2 once each",
+        ),
+        (
+            lambda run: (run / "history.csv").write_text(
+                "epoch,loss,accuracy,val_loss,val_accuracy,seconds\n1,0.5,0.8,0.2,0.9,9\n2,nan?,0.8,0.2,0.9,9\n"
+            ),
+            "history.csv: values that are not numbers",
+        ),
+    ],
+)
+def test_collect_names_the_damaged_file_what_is_wrong_and_how_to_fix_it(runs, damage, message):
+    damaged = Path(runs[1]).parent  # lstm-single-article-seed1
+    damage(damaged)
+    with pytest.raises(collect.RunRecordError) as error:
+        collect.collect_runs(runs)
+    assert f"{damaged}/{message.split(':')[0]}" in str(error.value) and message in str(error.value)
+    assert f"delete {damaged}/ and run the workflow again" in str(error.value)
 
 
 def test_collect_refuses_an_empty_selection():
@@ -229,3 +270,25 @@ def test_verdict_figure_has_every_seed_the_interval_and_the_articles_value(repo)
     assert sum(len(line.get_ydata()) for line in seeds) == 15
     article = [line for line in axes.lines if line.get_marker() == "D"]
     assert [line.get_ydata()[0] for line in article] == pytest.approx([97.33, 98.67, 98.79])
+
+
+def test_the_title_warns_when_runs_trained_on_the_cpu_beside_an_unused_gpu(runs, repo):
+    metrics_path = Path(runs[0])
+    metrics = json.loads(metrics_path.read_text()) | {"gpu_warning": "nvidia-smi sees 1 GPU, but ..."}
+    metrics_path.write_text(json.dumps(metrics))
+    summary = collect.collect_runs(runs)
+    article, history = collect.load_article(repo / "paper")
+    inputs = collect.ReportInputs(
+        config={"semantics": "article"},
+        summary=summary,
+        main=summary,
+        histories={},
+        article=article,
+        article_history=history,
+        claims={},
+        verdicts=pd.DataFrame(),
+        timing=pd.DataFrame(),
+    )
+    text = tables.title(inputs)
+    assert "**Trained on the CPU although a GPU is there:** nvidia-smi sees 1 GPU, but ..." in text
+    assert "Not the article's setting" in text  # 2 epochs here

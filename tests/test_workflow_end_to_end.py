@@ -2,6 +2,7 @@
 the 6 others x 1 seed, the single-layer cells x 2 seeds under the other semantics, the timing pass ->
 summary -> verdicts -> report.html."""
 
+import json
 import re
 from pathlib import Path
 
@@ -186,4 +187,53 @@ def test_a_deleted_run_record_is_rebuilt_by_a_plain_run_and_nothing_else_is_retr
     assert result.returncode == 0, result.stderr[-3000:]
     assert victim.exists()
     assert {path: path.stat().st_mtime for path in others} == others  # no other run was retrained
+    assert planned_jobs(finished_workflow)[0] == {}
+
+
+def test_a_damaged_history_stops_collect_naming_it_and_the_report_is_kept(finished_workflow):
+    history = finished_workflow / "results" / "runs" / "lstm-single-article-seed0" / "history.csv"
+    report = finished_workflow / "results" / "report.html"
+    good_history, good_report = history.read_bytes(), report.read_bytes()
+    history.write_text("epoch,loss\n1,0.5\n")
+    try:
+        result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
+        assert result.returncode != 0
+        assert f"{history.relative_to(finished_workflow)}: missing columns accuracy" in result.stderr
+        assert report.read_bytes() == good_report
+    finally:
+        history.write_bytes(good_history)
+    result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]  # collect again: the summary a failed job removed
+    assert planned_jobs(finished_workflow)[0] == {}
+
+
+def test_a_failing_report_keeps_the_previous_one_and_its_traceback(finished_workflow):
+    notebook = finished_workflow / "notebooks" / "report.ipynb"
+    report = finished_workflow / "results" / "report.html"
+    good_notebook, good_report = notebook.read_text(), report.read_bytes()
+    broken = json.loads(good_notebook)
+    broken["cells"].insert(
+        2,
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "raise RuntimeError('a broken report')",
+        },
+    )
+    notebook.write_text(json.dumps(broken))
+    try:
+        jobs, _ = planned_jobs(finished_workflow)
+        assert jobs == {"report": 1, "all": 1}, jobs
+        result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
+        assert result.returncode != 0
+        assert "The report failed; the previous one, if any, is kept" in result.stderr
+        assert report.read_bytes() == good_report
+        executed = (finished_workflow / "logs" / "report.ipynb").read_text()
+        assert "a broken report" in executed and "RuntimeError" in executed
+    finally:
+        notebook.write_text(good_notebook)
+    result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
     assert planned_jobs(finished_workflow)[0] == {}

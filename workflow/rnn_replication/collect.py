@@ -41,13 +41,58 @@ SUMMARY_COLUMNS = [
 ]
 
 
+# What every run's metrics.json must hold for the report (the rest of its record is for people).
+REQUIRED_METRICS = [column for column in SUMMARY_COLUMNS if column != "run" and not column.endswith("_path")]
+
+
+class RunRecordError(ValueError):
+    """A run's metrics.json or history.csv cannot be used; the message names the file and the fix."""
+
+
+def read_run_record(metrics_path: str | os.PathLike) -> dict:
+    """One run's metrics.json, checked: valid JSON with every field the report uses, and a history.csv
+    beside it with one row per epoch. Raises RunRecordError naming the file and what is wrong."""
+    metrics_path = Path(metrics_path)
+    run_dir = metrics_path.parent
+    retrain = f"delete {run_dir}/ and run the workflow again to retrain this run"
+    try:
+        metrics = json.loads(metrics_path.read_text())
+    except (OSError, ValueError) as error:
+        raise RunRecordError(f"{metrics_path}: not a readable JSON run record ({error}); {retrain}") from None
+    missing = [key for key in REQUIRED_METRICS if key not in metrics]
+    if missing:
+        raise RunRecordError(f"{metrics_path}: missing {', '.join(missing)}; {retrain}")
+    history_path = run_dir / Path(RunPaths.of(run_dir.name).history).name
+    check_history(history_path, metrics["epochs"], retrain)
+    return metrics
+
+
+def check_history(path: Path, epochs: int, fix: str) -> None:
+    """A history.csv must have the history columns and epochs 1..``epochs``, each once, all numbers."""
+    try:
+        history = pd.read_csv(path)
+    except (OSError, ValueError) as error:
+        raise RunRecordError(f"{path}: not a readable CSV ({type(error).__name__}: {error}); {fix}") from None
+    missing = [column for column in records.HISTORY_COLUMNS if column not in history.columns]
+    if missing:
+        raise RunRecordError(f"{path}: missing columns {', '.join(missing)}; {fix}")
+    if history["epoch"].tolist() != list(range(1, epochs + 1)):
+        raise RunRecordError(
+            f"{path}: epochs {history['epoch'].tolist()}, expected 1 to {epochs} once each; {fix}"
+        )
+    numbers = history[records.HISTORY_COLUMNS].apply(pd.to_numeric, errors="coerce")
+    if numbers.isna().any().any():
+        raise RunRecordError(f"{path}: values that are not numbers; {fix}")
+
+
 def collect_runs(metrics_paths: list[str]) -> pd.DataFrame:
-    """One row per run, from each run's metrics.json; history and notebook sit beside it."""
+    """One row per run, from each run's metrics.json (checked, with its history); the history and the
+    executed notebook sit beside it."""
     rows = []
     for metrics_path in metrics_paths:
-        metrics = json.loads(Path(metrics_path).read_text())
-        paths = RunPaths.of(Path(metrics_path).parent.name)
+        metrics = read_run_record(metrics_path)
         run_dir = Path(metrics_path).parent
+        paths = RunPaths.of(run_dir.name)
         row = {column: metrics.get(column) for column in SUMMARY_COLUMNS}
         row["run"] = run_dir.name
         row["metrics_path"] = str(metrics_path)

@@ -43,6 +43,19 @@ def count_gpus() -> int:
     return sum(1 for line in listing.splitlines() if line.startswith("GPU "))
 
 
+def unused_gpu_warning(device: str, backend: str, gpu_count: int | None = None) -> str | None:
+    """A warning when nvidia-smi sees a GPU but the backend trains on the CPU (``device``, as
+    records.describe_device names it): a CPU-only build of the backend is installed. None otherwise."""
+    gpus = count_gpus() if gpu_count is None else gpu_count
+    if gpus and device.startswith("CPU"):
+        return (
+            f"nvidia-smi sees {gpus} GPU{'s' if gpus > 1 else ''}, but the {backend} backend trains on the "
+            "CPU: its CUDA build is not installed (docs/operations.md, Backends and GPUs). This run trained "
+            "on the CPU."
+        )
+    return None
+
+
 def claim_gpu(lock_dir: str | os.PathLike, gpu_count: int | None = None) -> int | None:
     """Claim the least-used GPU for this process and make it the only one the backend sees.
 

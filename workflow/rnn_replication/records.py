@@ -12,6 +12,9 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+# One row per epoch of a run's history.csv.
+HISTORY_COLUMNS = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"]
+
 RECORDED_PACKAGES = (
     "keras",
     "tensorflow",

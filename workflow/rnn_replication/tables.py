@@ -53,6 +53,9 @@ def title(inputs: ReportInputs, now: datetime | None = None) -> str:
         f"images, Keras backend {first['backend']}, on {devices}. Article: *{citation['title_en']}* "
         f"({citation['title']}), {citation['software']}. Report made {now:%Y-%m-%d %H:%M} UTC."
     )
+    warnings = {json.loads(Path(path).read_text()).get("gpu_warning") for path in summary["metrics_path"]}
+    for warning in sorted(warning for warning in warnings if warning):
+        text += f"\n\n> **Trained on the CPU although a GPU is there:** {warning}"
     if not is_articles_setting(inputs):
         text += (
             "\n\n> **Not the article's setting:** these runs use a data subset or a different number of "

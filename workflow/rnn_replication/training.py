@@ -14,10 +14,10 @@ from pathlib import Path
 
 import keras
 
-from . import data, models, provenance, records, runs
+from . import data, devices, models, provenance, records, runs
 from .runs import RunSpec
 
-HISTORY_COLUMNS = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"]
+HISTORY_COLUMNS = records.HISTORY_COLUMNS
 
 
 class EpochLog(keras.callbacks.Callback):
@@ -232,12 +232,13 @@ def run_record(spec: RunSpec, model, fitted: Fitted, evaluation: dict, environme
     }
 
 
-def environment_record(backend: str, deterministic_ops: bool, checksum: str) -> dict:
-    """Where and with what a run trained: backend, device, the code (git commit, dirty or not), every
-    installed package, data checksum, host, SLURM job."""
+def environment_record(backend: str, device: str, deterministic_ops: bool, checksum: str) -> dict:
+    """Where and with what a run trained: backend, device (and a warning if a GPU went unused), the code
+    (git commit, dirty or not), every installed package, data checksum, host, SLURM job."""
     return {
         "backend": backend,
-        "device": records.describe_device(backend),
+        "device": device,
+        "gpu_warning": devices.unused_gpu_warning(device, backend),  # None where no GPU went unused
         **provenance.git_state(runs.repository_root()),
         "versions": records.package_versions(),
         "packages": provenance.installed_packages(),
@@ -293,6 +294,10 @@ def exclusive(lock_path: str, name: str):
 def _train_run(spec, data_path, metrics_path, history_path, threads, resume_dir, print_fn) -> dict:
     backend = keras.backend.backend()
     deterministic_ops = prepare_backend(spec.seed, backend, threads, spec.semantics)
+    device = records.describe_device(backend)
+    warning = devices.unused_gpu_warning(device, backend)
+    if warning:
+        print_fn(f"WARNING: {warning}", flush=True)
     *arrays, checksum = data.load_mnist_sequences(data_path, spec.train_subset, spec.test_subset)
     model = models.build_model(spec.cell, spec.form, spec.units, spec.learning_rate, spec.semantics)
     model.summary(print_fn=lambda line, **_: print_fn(line))  # as the article printed it
@@ -310,7 +315,7 @@ def _train_run(spec, data_path, metrics_path, history_path, threads, resume_dir,
         "test_accuracy": float(test_accuracy),
     }
     metrics = run_record(
-        spec, model, fitted, evaluation, environment_record(backend, deterministic_ops, checksum)
+        spec, model, fitted, evaluation, environment_record(backend, device, deterministic_ops, checksum)
     )
     records.write_csv(history_path, fitted.rows, HISTORY_COLUMNS)
     records.write_json(metrics_path, metrics)

@@ -6,7 +6,6 @@ from snakemake.utils import validate
 
 from rnn_replication import data, devices, provenance, replication, runs
 
-
 # `--config seeds=[0,1,2] compare_semantics=true` arrives as strings: read them as the YAML they look like.
 for key in ("seeds", "other_form_seeds"):
     if isinstance(config.get(key), list):

@@ -1,15 +1,17 @@
 rule collect:
-    conda:
-        CONDA_ENV
     input:
         metrics=[spec.paths().metrics for spec in RUNS],
+        histories=[spec.paths().history for spec in RUNS],
         code=CODE["collect"],
     output:
         "results/summary.csv",
     log:
         "logs/collect.log",
+    conda:
+        CONDA_ENV
     shell:
         "python workflow/scripts/collect_runs.py {output:q} {input.metrics:q} > {log:q} 2>&1"
+        " || (tail -n 1 {log:q} >&2; exit 1)"
 
 
 rule judge:
@@ -28,8 +30,6 @@ rule judge:
 
 
 rule report:
-    conda:
-        CONDA_ENV
     input:
         summary=rules.collect.output[0],
         replication=rules.judge.output[0],
@@ -39,19 +39,27 @@ rule report:
         article_history="paper/article_history.csv",
         code=CODE["report"],
     output:
-        notebook="results/report.ipynb",
-        html="results/report.html",
+        # update(): Snakemake keeps the previous report until a new one has been made, and puts it back
+        # if the report fails.
+        notebook=update("results/report.ipynb"),
+        html=update("results/report.html"),
     log:
-        "logs/report.log",
+        # The executed notebook lands here first, so a failed report keeps its traceback.
+        notebook="logs/report.ipynb",
+        stdout="logs/report.log",
+    conda:
+        CONDA_ENV
     params:
         notebook=report_parameters,
     shell:
-        "(python workflow/scripts/run_notebook.py {input.notebook:q} {output.notebook:q}"
+        "(python workflow/scripts/run_notebook.py {input.notebook:q} {log.notebook:q}"
         " --log-output --no-progress-bar"
         " -p summary_path {input.summary:q} -p replication_path {input.replication:q}"
         " -p timing_path {input.timing:q} -p paper_dir paper"
         " -y {params.notebook:q}"
         " && jupyter nbconvert --to html --no-input --template selfcontained"
         " --TemplateExporter.extra_template_basedirs=workflow/templates"
-        " {output.notebook:q} --output report"
-        " --output-dir results) > {log:q} 2>&1"
+        " {log.notebook:q} --output report --output-dir results"
+        " && cp {log.notebook:q} {output.notebook:q}) > {log.stdout:q} 2>&1"
+        " || (echo 'The report failed; the previous one, if any, is kept. The executed notebook with the"
+        " traceback: {log.notebook}; its output: {log.stdout}' >&2; exit 1)"

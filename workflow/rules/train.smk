@@ -1,6 +1,4 @@
 rule train:
-    conda:
-        CONDA_ENV
     input:
         data=rules.fetch_mnist.output[0],
         notebook="notebooks/train.ipynb",
@@ -15,8 +13,10 @@ rule train:
         stdout=RUN_FILES.log,
     benchmark:
         RUN_FILES.benchmark
-    threads: config["threads_per_run"]
     priority: training_priority
+    conda:
+        CONDA_ENV
+    threads: config["threads_per_run"]
     resources:
         # One slot on a GPU; profiles/default sets how many jobs may hold one at a time.
         gpu_jobs=GPU_TOKEN,
@@ -40,8 +40,6 @@ rule train:
 # core Snakemake was given, so no training job runs beside it (their epochs share the cores and are not
 # comparable). Feeds the claim that GRU trains faster than LSTM.
 rule timing:
-    conda:
-        CONDA_ENV
     input:
         data=rules.fetch_mnist.output[0],
         script="workflow/scripts/time_cells.py",
@@ -52,8 +50,10 @@ rule timing:
         "logs/timing.log",
     benchmark:
         "benchmarks/timing.tsv"
-    threads: every_core
     priority: 100000
+    conda:
+        CONDA_ENV
+    threads: every_core
     resources:
         gpu_jobs=GPU_TOKEN,
     params:
