@@ -118,7 +118,7 @@ def test_each_article_number_gets_one_of_the_three_verdicts():
     assert simple["mean"] == pytest.approx(0.9733) and simple["sd"] == pytest.approx(0.0045, rel=0.01)
     assert simple["pi_low"] < 0.9733 < simple["pi_high"]
     # 1.645 x 0.45 points > 0.5 points: no number of seeds could show equivalence.
-    assert "no number of seeds can decide it" in simple["note"] and math.isnan(simple["seeds_to_decide"])
+    assert "no number of seeds can decide it" in simple["note"] and pd.isna(simple["seeds_to_decide"])
     gru = table.loc["gru_test_accuracy"]
     assert not gru["pi_low"] <= 0.9879 <= gru["pi_high"] and gru["p_different_holm"] < 0.05
 
@@ -307,3 +307,16 @@ def test_curve_band_is_mean_min_and_max_per_epoch():
     assert band["epoch"].tolist() == [1, 2]
     assert band["mean"].tolist() == pytest.approx([0.92, 0.97])
     assert band["min"].tolist() == [0.90, 0.96] and band["max"].tolist() == [0.94, 0.98]
+
+
+def test_claims_without_an_exact_one_are_still_judged():
+    statistical = [claim for claim in CLAIMS if claim["test"] != "exact_less"]
+    timing = timing_of({"lstm": [6.0, 6.2, 5.9], "gru": [5.0, 5.3, 4.9]})
+    table = replication.judge_claims(statistical, ARTICLE, known_summary(), timing, MARGINS)
+    assert len(table) == 4 and table["verdict"].notna().all()
+    assert table.set_index("id").loc["gru_trains_faster", "verdict"] == "supported"
+
+
+def test_the_interval_levels_follow_alpha():
+    assert replication.interval_levels(0.05) == ("95 %", "90 %")
+    assert replication.interval_levels(0.01) == ("99 %", "98 %")

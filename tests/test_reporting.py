@@ -253,7 +253,7 @@ def test_timing_table_and_caption_name_where_the_timings_come_from(repo):
     _, _, _, timing, article = verdict_rows(repo)
     table = tables.timing_table(replication.timing_ratios(timing, article))
     assert table["ratio of seconds per epoch"].tolist() == ["LSTM / SimpleRNN", "GRU / LSTM"]
-    assert table["article (us/step)"].tolist() == ["2.830", "0.977"]
+    assert table["article (ratio of its µs/step)"].tolist() == ["2.830", "0.977"]
     assert table["ours: geometric mean (95 % interval)"].iloc[1].startswith("0.833")
     caption = tables.timing_caption(timing)
     assert "3 repeats" in caption and "CPU: test" in caption and "machine to itself" in caption

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from .curves import curve_band, draw_metric, zoom_past_first_epoch
-from .replication import METRIC_NAMES, single_layer_runs
-from .runs import CELLS, FORMS
+from .replication import METRIC_NAMES, interval_levels, single_layer_runs
+from .runs import ARTICLE_FORM, CELLS, FORMS, SEMANTICS
 
 # How the report names the semantics of our runs, so they cannot be taken for the article's own numbers.
-SEMANTICS_LABELS = {"article": "Keras 2.2 semantics", "modern": "Keras 3 semantics"}
+SEMANTICS_LABELS = dict(zip(SEMANTICS, ("Keras 2.2 semantics", "Keras 3 semantics"), strict=True))
 
 
 def runs_of(summary: pd.DataFrame, histories: dict[str, pd.DataFrame], **where) -> list[pd.DataFrame]:
@@ -25,7 +25,7 @@ def plot_single_vs_article(summary, histories, article_history):
     the article's dashed. ``summary`` holds the runs of one semantics."""
     import matplotlib.pyplot as plt
 
-    single = summary[summary["form"] == "single"]
+    single = summary[summary["form"] == ARTICLE_FORM]
     cells = [cell for cell in CELLS if cell in set(single["cell"])]
     figure, axes = plt.subplots(2, len(cells), figsize=(4.6 * len(cells), 7), squeeze=False)
     for column, cell in enumerate(cells):
@@ -73,12 +73,12 @@ def plot_semantics(summary, histories):
     over seeds): Keras 2.2 (article) in blue, Keras 3 (modern) in green."""
     import matplotlib.pyplot as plt
 
-    single = summary[summary["form"] == "single"]
-    cells = [c for c in CELLS if {"article", "modern"} <= set(single[single["cell"] == c]["semantics"])]
+    single = summary[summary["form"] == ARTICLE_FORM]
+    cells = [c for c in CELLS if set(SEMANTICS) <= set(single[single["cell"] == c]["semantics"])]
     figure, axes = plt.subplots(1, len(cells), figsize=(4.6 * len(cells), 3.4), squeeze=False)
     for panel, cell in zip(axes[0], cells, strict=True):
         shown = []
-        for semantics, color in (("article", "C0"), ("modern", "C2")):
+        for semantics, color in zip(SEMANTICS, ("C0", "C2"), strict=True):
             ours = runs_of(single, histories, cell=cell, semantics=semantics)
             band = curve_band(ours, "val_accuracy")
             label = f"ours, {SEMANTICS_LABELS[semantics]} ({len(ours)} seed{'s' if len(ours) > 1 else ''})"
@@ -98,9 +98,9 @@ def plot_semantics(summary, histories):
     return figure
 
 
-def plot_verdicts(summary: pd.DataFrame, verdicts: pd.DataFrame, metric: str):
-    """Each seed's final ``metric`` as a dot per single-layer cell, our mean (bar) and 95 % prediction
-    interval for one new run (whiskers), and the article's value (red diamond)."""
+def plot_verdicts(summary: pd.DataFrame, verdicts: pd.DataFrame, metric: str, alpha: float = 0.05):
+    """Each seed's final ``metric`` as a dot per single-layer cell, our mean (bar) and 100(1 - alpha) %
+    prediction interval for one new run (whiskers), and the article's value (red diamond)."""
     import matplotlib.pyplot as plt
 
     numbers = verdicts[(verdicts["kind"] == "number") & (verdicts["metric"] == metric)].reset_index(drop=True)
@@ -108,7 +108,7 @@ def plot_verdicts(summary: pd.DataFrame, verdicts: pd.DataFrame, metric: str):
     figure, axes = plt.subplots(figsize=(1.9 * max(len(numbers), 2) + 1.5, 3.6))
     for position, row in numbers.iterrows():
         values = single_layer_runs(summary, row["cell"])[metric].to_numpy() * scale
-        draw_verdict(axes, position, values, row, scale, labelled=position == 0)
+        draw_verdict(axes, position, values, row, scale, alpha, labelled=position == 0)
     axes.set_xticks(range(len(numbers)), [CELLS[cell] for cell in numbers["cell"]])
     axes.set_xlim(-0.6, len(numbers) - 0.4)
     axes.set_ylabel(f"{METRIC_NAMES[metric]}{' (%)' if scale == 100 else ''}")
@@ -119,7 +119,7 @@ def plot_verdicts(summary: pd.DataFrame, verdicts: pd.DataFrame, metric: str):
     return figure
 
 
-def draw_verdict(axes, position: int, values, row, scale: float, labelled: bool) -> None:
+def draw_verdict(axes, position: int, values, row, scale: float, alpha: float, labelled: bool) -> None:
     """One cell of :func:`plot_verdicts`, at x = ``position``; ``labelled`` puts it in the legend."""
 
     def label(text):
@@ -132,6 +132,11 @@ def draw_verdict(axes, position: int, values, row, scale: float, labelled: bool)
     if pd.notna(row["pi_low"]):
         low, high = row["pi_low"] * scale, row["pi_high"] * scale
         axes.vlines(
-            position + 0.3, low, high, color="C0", linewidth=1.2, label=label("95 % prediction interval")
+            position + 0.3,
+            low,
+            high,
+            color="C0",
+            linewidth=1.2,
+            label=label(f"{interval_levels(alpha)[0]} prediction interval"),
         )
     axes.plot(position + 0.3, row["article"] * scale, "D", color="C3", markersize=7, label=label("article"))

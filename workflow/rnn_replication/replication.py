@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import CELLS, collect, inference, records
+from . import collect, inference, records
+from .runs import ARTICLE_FORM, CELLS, SEMANTICS
 
 METRICS = ("test_accuracy", "test_loss")
 SUPPORTED, CONTRADICTED, UNDECIDED = "supported", "contradicted", "inconclusive"
@@ -51,11 +52,13 @@ REPLICATION_COLUMNS = [
     "note",
 ]
 # What the modern semantics change, per cell (see models.recurrent_layer_options).
+LOSS_CHANGE = "the cross-entropy from the logits on TensorFlow (Keras 2.2 clipped the probabilities)"
 SEMANTICS_CHANGES = {
-    "simplernn": "unroll=False only: the same mathematics, computed in a loop instead of unrolled",
-    "lstm": "sigmoid instead of Keras 2.2's hard sigmoid (slope 0.2) for the gates, and unroll=False",
+    "simplernn": f"{LOSS_CHANGE} and unroll=False",
+    "lstm": f"sigmoid instead of Keras 2.2's hard sigmoid (slope 0.2) for the gates, {LOSS_CHANGE}, "
+    "unroll=False",
     "gru": "sigmoid instead of hard sigmoid for the gates, reset_after=True (a second recurrent bias), "
-    "and unroll=False",
+    f"{LOSS_CHANGE}, unroll=False",
 }
 
 
@@ -117,7 +120,7 @@ def judge_number(article_value: float, values, margin: float, alpha: float = 0.0
 
 
 def single_layer_runs(summary: pd.DataFrame, cell: str) -> pd.DataFrame:
-    return summary[(summary["form"] == "single") & (summary["cell"] == cell)]
+    return summary[(summary["form"] == ARTICLE_FORM) & (summary["cell"] == cell)]
 
 
 def judge_numbers(summary: pd.DataFrame, article: dict, margins: dict, alpha: float = 0.05) -> pd.DataFrame:
@@ -140,15 +143,15 @@ def judge_numbers(summary: pd.DataFrame, article: dict, margins: dict, alpha: fl
     table["verdict"] = inference.classify(table["p_different_holm"], table["p_equivalent_holm"], alpha)
     family = int(table["p_different"].notna().sum())
     decisions = [number_decision(row, alpha, family) for row in table.to_dict("records")]
-    table["seeds_to_decide"] = [seeds for seeds, _ in decisions]
+    table["seeds_to_decide"] = pd.array([seeds for seeds, _ in decisions], dtype="Int64")
     table["note"] = [note for _, note in decisions]
     return table
 
 
-def number_decision(row: dict, alpha: float, family: int) -> tuple[float, str]:
+def number_decision(row: dict, alpha: float, family: int) -> tuple[int | None, str]:
     """How many seeds would decide an inconclusive number, and a note on what the verdict rests on."""
     if row["verdict"] == inference.NO_VERDICT:
-        return math.nan, "one seed: no spread to judge against; run at least two"
+        return None, "one seed: no spread to judge against; run at least two"
     notes = []
     outside = not row["pi_low"] <= row["article"] <= row["pi_high"]
     inside_margin = -row["delta"] < row["eq_low"] and row["eq_high"] < row["delta"]
@@ -161,19 +164,18 @@ def number_decision(row: dict, alpha: float, family: int) -> tuple[float, str]:
         notes.append(f"equivalent before Holm's correction over {family} numbers, not after it")
     if row["verdict"] == inference.NOT_REPLICATED and inside_margin:
         notes.append("the difference is detectable, yet its interval lies within the margin")
-    seeds = math.nan
+    seeds = None
     if row["verdict"] == inference.INCONCLUSIVE:
-        found = inference.seeds_to_decide(
-            row["difference"], row["sd"], row["n"], row["delta"], alpha / family
-        )
-        impossible = inference.equivalence_impossible(row["sd"], row["delta"], alpha)
+        level = alpha / family  # Bonferroni: a decision at this level holds under Holm's correction too
+        found = inference.seeds_to_decide(row["difference"], row["sd"], row["n"], row["delta"], level)
+        impossible = inference.equivalence_impossible(row["sd"], row["delta"], level)
         if found is not None:
             seeds = found
             notes.append(f"about {found} seeds would decide it at the observed mean and sd")
         elif impossible:
             notes.append(
                 "no number of seeds can decide it: the article's single run is itself that noisy "
-                "(z(0.95) x sd >= margin)"
+                f"(z({1 - level:.4g}) x sd >= margin)"
             )
         else:
             notes.append(
@@ -321,9 +323,16 @@ CLAIM_TESTS = ("paired_greater", "paired_equivalent", "paired_ratio_less", "exac
 def judge_claims(claims: list[dict], article, summary, timing, margins: dict, alpha: float = 0.05):
     """Every claim tested, Holm-corrected across the statistical ones (the exact one is not a test)."""
     table = pd.DataFrame([claim_row(claim, article, summary, timing, margins, alpha) for claim in claims])
-    for column in ("p_support", "p_contradict", "verdict", "note"):
+    for column, dtype in (
+        ("p_support", float),
+        ("p_contradict", float),
+        ("verdict", object),
+        ("note", object),
+    ):
         if column not in table:
-            table[column] = np.nan
+            table[column] = pd.Series(np.nan, index=table.index, dtype=dtype)
+        elif dtype is object:
+            table[column] = table[column].astype(object)
     tested = table["p_support"].notna()
     support = inference.holm(table["p_support"])
     contradict = inference.holm(table["p_contradict"])
@@ -464,9 +473,16 @@ def rule_text(verdict_config: dict, numbers: int, claims: int) -> str:
     )
 
 
-def number_sentence(row) -> str:
+def interval_levels(alpha: float) -> tuple[str, str]:
+    """The levels of the prediction interval and of the equivalence interval, as the report writes
+    them: "95 %" and "90 %" at alpha = 0.05."""
+    return f"{100 * (1 - alpha):g} %", f"{100 * (1 - 2 * alpha):g} %"
+
+
+def number_sentence(row, alpha: float = 0.05) -> str:
     """One sentence on one of the article's numbers, from a row of :func:`replication_rows`."""
     value, diff = metric_format(row["metric"]), difference_format(row["metric"])
+    prediction, equivalence = interval_levels(alpha)
     subject = f"**{CELLS[row['cell']]} {METRIC_NAMES[row['metric']]}: {verdict_label(row)}.**"
     if row["metric"] == "recurrent_params":
         return f"{subject} The article's {value(row['article'])} against ours {value(row['mean'])}."
@@ -476,8 +492,9 @@ def number_sentence(row) -> str:
         return f"{subject} One run: {mean} against the article's {theirs}; {row['note']}."
     ours = f"our {value(row['mean'])} ± {diff(row['sd']).lstrip('+')} (mean ± sd over {n} seeds)"
     where = (
-        f"the 95 % prediction interval for one new run is {value(row['pi_low'])} to {value(row['pi_high'])}; "
-        f"article − mean = {diff(row['article'] - row['mean'])}, 90 % interval "
+        f"the {prediction} prediction interval for one new run is {value(row['pi_low'])} to "
+        f"{value(row['pi_high'])}; article − mean = {diff(row['article'] - row['mean'])}, "
+        f"{equivalence} interval "
         f"{diff(row['eq_low'])} to {diff(row['eq_high'])} "
         f"against a margin of ±{diff(row['delta']).lstrip('+')}"
     )
@@ -485,7 +502,7 @@ def number_sentence(row) -> str:
     return f"{subject} The article's {value(row['article'])} against {ours}: {where}{note}."
 
 
-def claim_sentence(row, claims: dict) -> str:
+def claim_sentence(row, claims: dict, alpha: float = 0.05) -> str:
     """One sentence on one claim: the article's words, the estimate, its interval and the verdict."""
     claim = claims[row["id"]]
     first, second = claim["compares"]
@@ -504,7 +521,10 @@ def claim_sentence(row, claims: dict) -> str:
         return f"**{row['verdict'].capitalize()}**: {words}. {row['note']}."
     estimate = f"{quantity}: {value(row['mean'])}"
     if pd.notna(row["eq_low"]):
-        estimate += f", 90 % interval {value(row['eq_low'])} to {value(row['eq_high'])}, n = {int(row['n'])}"
+        level = interval_levels(alpha)[1]
+        estimate += (
+            f", {level} interval {value(row['eq_low'])} to {value(row['eq_high'])}, n = {int(row['n'])}"
+        )
     return (
         f"**{row['verdict'].capitalize()}**: {words}. {estimate}; the article's own: {value(row['article'])}."
     )
@@ -516,11 +536,11 @@ def claim_sentence(row, claims: dict) -> str:
 def semantics_comparison(summary: pd.DataFrame) -> pd.DataFrame:
     """Single-layer cells run under both semantics: accuracy, loss, parameters and seconds per epoch
     of each (means over seeds), one row per cell that has runs of both."""
-    single = summary[summary["form"] == "single"]
+    single = summary[summary["form"] == ARTICLE_FORM]
     rows = []
     for cell in CELLS:
         runs = single[single["cell"] == cell]
-        by_semantics = {name: runs[runs["semantics"] == name] for name in ("article", "modern")}
+        by_semantics = {name: runs[runs["semantics"] == name] for name in SEMANTICS}
         if any(frame.empty for frame in by_semantics.values()):
             continue
         row = {"cell": cell, "label": CELLS[cell]}

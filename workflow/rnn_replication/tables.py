@@ -41,13 +41,16 @@ def title(inputs: ReportInputs, now: datetime | None = None) -> str:
     main, summary, citation = inputs.main, inputs.summary, inputs.article["citation"]
     first = main.iloc[0]
     configurations = main.groupby(["cell", "form"]).ngroups
-    seeds = sorted(main["seed"].unique())
+    seeds = "; ".join(
+        f"{form}: seed{'s' if len(group) > 1 else ''} {', '.join(map(str, sorted(group)))}"
+        for form, group in main.groupby("form", sort=False)["seed"].unique().items()
+    )
     extra = len(summary) - len(main)
     devices = ", ".join(sorted(summary["device"].unique()))
     text = (
         "# SimpleRNN vs LSTM vs GRU on row-wise MNIST: the article beside our replication\n\n"
-        f"**{plural(len(summary), 'run')}**: {plural(configurations, 'configuration')}, seeds "
-        f"{', '.join(map(str, seeds))}, with {inputs.config['semantics']} semantics"
+        f"**{plural(len(summary), 'run')}**: {plural(configurations, 'configuration')} ({seeds}), with "
+        f"{inputs.config['semantics']} semantics"
         + (f", plus {extra} single-layer runs with the other semantics for section 4" if extra else "")
         + f". {first['epochs']} epochs, {first['train_images']:,} training and {first['test_images']:,} test "
         f"images, Keras backend {first['backend']}, on {devices}. Article: *{citation['title_en']}* "
@@ -83,12 +86,15 @@ def verdict_rule(inputs: ReportInputs) -> str:
 
 def claim_sentences(inputs: ReportInputs) -> str:
     rows = inputs.verdicts[inputs.verdicts["kind"] == "claim"].to_dict("records")
-    return "\n".join(f"- {replication.claim_sentence(row, inputs.claims)}" for row in rows)
+    alpha = inputs.config["verdict"]["alpha"]
+    return "\n".join(f"- {replication.claim_sentence(row, inputs.claims, alpha)}" for row in rows)
 
 
 def number_sentences(inputs: ReportInputs) -> str:
     rows = inputs.verdicts[inputs.verdicts["kind"] == "number"].to_dict("records")
-    return "\n".join(f"- {replication.number_sentence(row)}" for row in rows)
+    return "\n".join(
+        f"- {replication.number_sentence(row, inputs.config['verdict']['alpha'])}" for row in rows
+    )
 
 
 def article_costs(summary: pd.DataFrame, article: dict) -> pd.DataFrame:
@@ -131,10 +137,11 @@ def _interval(low, high, format_value) -> str:
     return "–" if pd.isna(low) else f"{format_value(low)} to {format_value(high)}"
 
 
-def numbers_table(verdicts: pd.DataFrame) -> pd.DataFrame:
+def numbers_table(verdicts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """The article's numbers (kind "number" rows of results/replication.csv), formatted for the report:
-    the article's value, our mean ± sd, the unadjusted 95 % prediction interval for one new run, article −
-    mean with its 90 % interval, the margin, and the Holm-corrected verdict."""
+    the article's value, our mean ± sd, the unadjusted 100(1 - alpha) % prediction interval for one new
+    run, article − mean with its 100(1 - 2 alpha) % interval, the margin, and the Holm-corrected verdict."""
+    prediction, equivalence = replication.interval_levels(alpha)
     rows = []
     for row in verdicts[verdicts["kind"] == "number"].to_dict("records"):
         value, difference = metric_format(row["metric"]), difference_format(row["metric"])
@@ -147,8 +154,8 @@ def numbers_table(verdicts: pd.DataFrame) -> pd.DataFrame:
                 "article": value(row["article"]),
                 "seeds": int(row["n"]),
                 "ours: mean ± sd": value(row["mean"]) + (f" ± {spread.lstrip('+')}" if spread else ""),
-                "95 % prediction interval": _interval(row["pi_low"], row["pi_high"], value),
-                "article − mean (90 % interval)": gap
+                f"{prediction} prediction interval": _interval(row["pi_low"], row["pi_high"], value),
+                f"article − mean ({equivalence} interval)": gap
                 + (
                     ""
                     if pd.isna(row["eq_low"])
@@ -170,9 +177,11 @@ CLAIM_TEST_DESCRIPTIONS = {
 }
 
 
-def claims_table(verdicts: pd.DataFrame, claims: dict[str, dict]) -> pd.DataFrame:
+def claims_table(verdicts: pd.DataFrame, claims: dict[str, dict], alpha: float = 0.05) -> pd.DataFrame:
     """The article's claims (kind "claim" rows of results/replication.csv), formatted for the report:
-    its words, the test, our estimate with its 90 % interval, the article's own value, the verdict."""
+    its words, the test, our estimate with its 100(1 - 2 alpha) % interval, the article's own value, the
+    verdict."""
+    level = replication.interval_levels(alpha)[1]
     rows = []
     for row in verdicts[verdicts["kind"] == "claim"].to_dict("records"):
         claim = claims[row["id"]]
@@ -188,7 +197,7 @@ def claims_table(verdicts: pd.DataFrame, claims: dict[str, dict]) -> pd.DataFram
                 "the article says": f"{claim['en']} ({claim['zh']})",
                 "tested as": test,
                 "ours": "–" if pd.isna(row["mean"]) else value(row["mean"]),
-                "90 % interval": _interval(row["eq_low"], row["eq_high"], value),
+                f"{level} interval": _interval(row["eq_low"], row["eq_high"], value),
                 "n": int(row["n"]),
                 "article's own": value(row["article"]),
                 "verdict": row["verdict"],
@@ -209,14 +218,15 @@ def timing_caption(timing: pd.DataFrame) -> str:
     )
 
 
-def timing_table(ratios: pd.DataFrame) -> pd.DataFrame:
-    """The timing pass's ratios (replication.timing_ratios) beside the article's, formatted."""
+def timing_table(ratios: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """The timing pass's ratios (replication.timing_ratios at the same alpha) beside the article's."""
+    level = replication.interval_levels(alpha)[0]
     return pd.DataFrame(
         {
             "ratio of seconds per epoch": [
                 f"{CELLS[a]} / {CELLS[b]}" for a, b in zip(ratios["first"], ratios["second"], strict=True)
             ],
-            "ours: geometric mean (95 % interval)": [
+            f"ours: geometric mean ({level} interval)": [
                 f"{r:.3f} ({lo:.3f} to {hi:.3f})"
                 for r, lo, hi in zip(ratios["ratio"], ratios["low"], ratios["high"], strict=True)
             ],
@@ -225,7 +235,7 @@ def timing_table(ratios: pd.DataFrame) -> pd.DataFrame:
                 for a, b in zip(ratios["seconds_first"], ratios["seconds_second"], strict=True)
             ],
             "repeats": ratios["n"],
-            "article (us/step)": [f"{value:.3f}" for value in ratios["article"]],
+            "article (ratio of its µs/step)": [f"{value:.3f}" for value in ratios["article"]],
         }
     )
 
