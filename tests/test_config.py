@@ -163,3 +163,13 @@ def test_the_schemas_choices_are_the_grid_axes_of_the_run_specification(repo):
     assert properties["forms"]["items"]["enum"] == list(runs.FORMS)
     assert properties["semantics"]["enum"] == list(runs.SEMANTICS)
     assert properties["backend"]["enum"] == list(runs.BACKENDS)
+
+
+@pytest.mark.workflow  # runs snakemake
+def test_a_negative_seed_on_the_command_line_is_named_as_below_the_minimum(repo):
+    snakemake = shutil.which("snakemake") or str(Path(sys.executable).parent / "snakemake")
+    result = subprocess.run(
+        [snakemake, "-n", "--config", "seeds=[-1]"], cwd=repo, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "-1 is less than the minimum of 0" in result.stdout + result.stderr

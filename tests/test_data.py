@@ -141,3 +141,13 @@ def test_a_truncated_gzip_idx_file_is_named(tmp_path):
         (tmp_path / f"{name}.gz").write_bytes(gzip.compress(b"\0" * 1000)[:20])
     with pytest.raises(data.DataVerificationError, match=r"train-images-idx3-ubyte.gz: not a readable gzip"):
         data.read_idx_directory(tmp_path)
+
+
+def test_training_data_that_fails_its_checksum_says_how_to_get_a_verified_copy(tmp_path):
+    arrays = {name: np.zeros(shape, np.uint8) for name, shape in data.ARRAY_SHAPES.items()}
+    wrong = tmp_path / "mnist.npz"
+    np.savez(wrong, **arrays)
+    with pytest.raises(data.DataVerificationError) as error:
+        data.load_mnist_sequences(wrong)
+    assert "checksum mismatch" in str(error.value)
+    assert f"Delete {wrong} and run the workflow again to fetch a verified copy" in str(error.value)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from workflow_copy import copy_workflow, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -237,3 +238,15 @@ def test_a_failing_report_keeps_the_previous_one_and_its_traceback(finished_work
     result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
     assert result.returncode == 0, result.stderr[-3000:]
     assert planned_jobs(finished_workflow)[0] == {}
+
+
+def test_changing_only_where_the_data_comes_from_fetches_and_retrains_nothing(finished_workflow):
+    config_path = finished_workflow / "config" / "test.yaml"
+    original = config_path.read_text()
+    config = yaml.safe_load(original)
+    config["data"] = {"local_path": "", "sources": ["npm"]}
+    config_path.write_text(yaml.safe_dump(config))
+    try:
+        assert planned_jobs(finished_workflow)[0] == {}
+    finally:
+        config_path.write_text(original)
