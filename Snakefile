@@ -9,6 +9,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
@@ -22,6 +25,7 @@ localrules:
     collect,
     judge,
     report,
+    bundle,
     all,
 
 
@@ -30,6 +34,7 @@ localrules:
 rule all:
     default_target: True
     input:
+        rules.bundle.output,
         rules.report.output,
         rules.judge.output,
         rules.collect.output,

@@ -4,6 +4,7 @@ summary -> verdicts -> report.html."""
 
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -250,3 +251,19 @@ def test_changing_only_where_the_data_comes_from_fetches_and_retrains_nothing(fi
         assert planned_jobs(finished_workflow)[0] == {}
     finally:
         config_path.write_text(original)
+
+
+def test_snakemakes_own_report_is_one_archive_with_the_tables_figures_and_run_records(finished_workflow):
+    result = snakemake(finished_workflow, "--report", "report.zip", "--configfile", "config/test.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with zipfile.ZipFile(finished_workflow / "report.zip") as archive:
+        names = archive.namelist()
+        for wanted in ("summary.csv", "replication.csv", "timing.csv", "verdict-test_accuracy.png"):
+            assert any(name.endswith(f"/{wanted}") for name in names), wanted
+        index = next(name for name in names if name.endswith("/bundle/report.html"))
+        html = archive.read(index).decode("utf-8")
+    links = re.findall(r'href="(runs/[^"]+)"', html)
+    runs = len(pd.read_csv(finished_workflow / "results" / "summary.csv"))
+    assert len(links) == 3 * runs  # notebook, metrics and history of every run
+    base = index.rsplit("/", 1)[0]
+    assert all(f"{base}/{link}" in names for link in links)  # the links work inside the archive

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,6 +156,19 @@ def read_replication(path: str | os.PathLike) -> pd.DataFrame:
     table = pd.read_csv(path)
     table["note"] = table["note"].fillna("")
     return table
+
+
+def bundle_report(html, record_paths, results_dir, out, log_path) -> None:
+    """Copy the report and the run records it links to into ``out``, each at the same path relative to
+    the report as under ``results_dir``, so the links work wherever the folder goes (report.zip)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    copied = [shutil.copy2(html, out / "report.html")]
+    for path in record_paths:
+        target = out / Path(path).relative_to(results_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        copied.append(shutil.copy2(path, target))
+    Path(log_path).write_text("".join(f"{path}\n" for path in copied))
 
 
 @dataclass

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pandas as pd
 
 from .curves import curve_band, draw_metric, zoom_past_first_epoch
@@ -10,6 +13,17 @@ from .runs import ARTICLE_FORM, CELLS, FORMS, SEMANTICS
 
 # How the report names the semantics of our runs, so they cannot be taken for the article's own numbers.
 SEMANTICS_LABELS = dict(zip(SEMANTICS, ("Keras 2.2 semantics", "Keras 3 semantics"), strict=True))
+
+
+def show(figure, directory: str | os.PathLike | None, name: str) -> None:
+    """Save ``figure`` as ``directory``/``name``.png (for Snakemake's report; skipped without a directory)
+    and show it in the notebook."""
+    import matplotlib.pyplot as plt
+
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        figure.savefig(Path(directory) / f"{name}.png", bbox_inches="tight")
+    plt.show()
 
 
 def runs_of(summary: pd.DataFrame, histories: dict[str, pd.DataFrame], **where) -> list[pd.DataFrame]:

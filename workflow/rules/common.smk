@@ -4,7 +4,7 @@ from pathlib import Path
 import yaml
 from snakemake.utils import validate
 
-from rnn_replication import data, devices, provenance, replication, runs
+from rnn_replication import collect, data, devices, provenance, replication, runs
 
 # `--config seeds=[0,1,2] compare_semantics=true` arrives as strings: read them as the YAML they look like.
 for key in ("seeds", "other_form_seeds"):

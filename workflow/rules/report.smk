@@ -4,7 +4,7 @@ rule collect:
         histories=[spec.paths().history for spec in RUNS],
         code=CODE["collect"],
     output:
-        "results/summary.csv",
+        report("results/summary.csv", caption="../report/summary.rst", category="Tables"),
     log:
         "logs/collect.log",
     conda:
@@ -22,7 +22,7 @@ rule judge:
         claims="paper/claims.yaml",
         code=CODE["judge"],
     output:
-        "results/replication.csv",
+        report("results/replication.csv", caption="../report/replication.rst", category="Does it replicate?"),
     log:
         "logs/judge.log",
     run:
@@ -43,6 +43,12 @@ rule report:
         # if the report fails.
         notebook=update("results/report.ipynb"),
         html=update("results/report.html"),
+        figures=report(
+            directory("results/figures"),
+            patterns=["{figure}.png"],
+            caption="../report/figures.rst",
+            category="Figures",
+        ),
     log:
         # The executed notebook lands here first, so a failed report keeps its traceback.
         notebook="logs/report.ipynb",
@@ -55,7 +61,7 @@ rule report:
         "(python workflow/scripts/run_notebook.py {input.notebook:q} {log.notebook:q}"
         " --log-output --no-progress-bar"
         " -p summary_path {input.summary:q} -p replication_path {input.replication:q}"
-        " -p timing_path {input.timing:q} -p paper_dir paper"
+        " -p timing_path {input.timing:q} -p paper_dir paper -p figures_dir {output.figures:q}"
         " -y {params.notebook:q}"
         " && jupyter nbconvert --to html --no-input --template selfcontained"
         " --TemplateExporter.extra_template_basedirs=workflow/templates"
@@ -63,3 +69,27 @@ rule report:
         " && cp {log.notebook:q} {output.notebook:q}) > {log.stdout:q} 2>&1"
         " || (echo 'The report failed; the previous one, if any, is kept. The executed notebook with the"
         " traceback: {log.notebook}; its output: {log.stdout}' >&2; exit 1)"
+
+
+# The report with every run's record beside it, in the layout its links expect: Snakemake's own report
+# (`snakemake --report results/report.zip`) shows this folder, so the links work inside the archive too.
+rule bundle:
+    input:
+        html=rules.report.output.html,
+        records=[
+            path
+            for spec in RUNS
+            for path in (spec.paths().notebook, spec.paths().metrics, spec.paths().history)
+        ],
+        code=CODE["collect"],
+    output:
+        report(
+            directory("results/bundle"),
+            htmlindex="report.html",
+            caption="../report/bundle.rst",
+            category="Report",
+        ),
+    log:
+        "logs/bundle.log",
+    run:
+        collect.bundle_report(input.html, input.records, "results", output[0], log[0])

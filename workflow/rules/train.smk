@@ -47,7 +47,7 @@ rule timing:
         script="workflow/scripts/time_cells.py",
         code=CODE["timing"],
     output:
-        "results/timing.csv",
+        report("results/timing.csv", caption="../report/timing.rst", category="Tables"),
     log:
         "logs/timing.log",
     benchmark:
