@@ -17,7 +17,8 @@ from workflow_copy import copy_workflow, snakemake_command
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 
-# Two training jobs (about a minute): enough to see several SLURM jobs share the cluster's one GPU.
+# Two training jobs (about a minute): enough to see several SLURM jobs share the cluster's one GPU. The
+# timing pass is a SLURM job of its own too (profiles/slurm: one GPU, 2 CPUs).
 RUNS = ["simplernn-single-article-seed0", "lstm-single-article-seed0"]
 OVERRIDES = dict(cells=["simplernn", "lstm"], forms=["single"], seeds=[0], compare_semantics=False)
 # SIGTERM does not stop Snakemake while SLURM jobs run: `timeout` kills it outright 30 s later.
@@ -110,10 +111,14 @@ def test_every_training_run_was_a_slurm_job_of_its_own(slurm_workflow):
 
 def test_training_jobs_asked_for_and_got_one_gpu(slurm_workflow):
     calls = sbatch_calls(slurm_workflow.output)
-    assert len(calls) == len(RUNS), calls
+    training = [call for call in calls if "rule_train_wildcards_" in call]
+    timing = [call for call in calls if "rule_timing" in call]
+    assert len(training) == len(RUNS) and len(timing) == 1 and len(calls) == len(RUNS) + 1, calls
     for call in calls:
-        assert "--gpus=1" in call.split() and "-p gpu" in call and "rule_train_wildcards_" in call, call
-        assert "--mem 4000" in call and "-t 60" in call and "--cpus-per-task=1" in call, call
+        assert "--gpus=1" in call.split() and "-p gpu" in call, call
+        assert "--mem 4000" in call and "-t 60" in call, call
+    assert all("--cpus-per-task=1" in call for call in training), training
+    assert "--cpus-per-task=2" in timing[0], timing  # set-threads in profiles/slurm
     for run in RUNS:
         job = slurm_workflow.jobs[run]
         # slurmctld's view: the job held the node's GPU (gres/gpu); a node without one refuses --gpus=1.
@@ -122,8 +127,10 @@ def test_training_jobs_asked_for_and_got_one_gpu(slurm_workflow):
 
 def test_data_collect_and_report_ran_on_the_submit_host(slurm_workflow):
     slurm_logs = slurm_workflow.workdir / ".snakemake" / "slurm_logs"
-    assert {path.name for path in slurm_logs.iterdir()} == {"rule_train"}
-    assert all("rule_train" in call for call in sbatch_calls(slurm_workflow.output))
+    assert {path.name for path in slurm_logs.iterdir()} == {"rule_train", "rule_timing"}
+    assert all(
+        "rule_train" in call or "rule_timing" in call for call in sbatch_calls(slurm_workflow.output)
+    )
     for log in ("logs/fetch_mnist.log", "logs/collect.log", "logs/report.log"):
         assert (slurm_workflow.workdir / log).exists(), log
     assert (
@@ -148,7 +155,8 @@ def test_the_report_is_complete(slurm_workflow):
         assert heading in html, heading
     # One generated sentence per cell; one seed gives no spread, hence no verdict (see the report).
     for label in ("SimpleRNN", "LSTM"):
-        assert re.search(rf"<strong>{label}</strong>: one run, \d+\.\d+ % against the article's", html), label
+        sentence = rf"<strong>{label} test accuracy: [^<]+</strong> One run: \d+\.\d+ % against the article's"
+        assert re.search(sentence, html), label
     for run in RUNS:
         assert run in html, run
     assert html.count("data:image/png;base64,") >= 2

@@ -172,7 +172,8 @@ def test_editing_code_makes_exactly_the_outputs_made_with_it_out_of_date(finishe
     undo = edited(package / "tables.py")
     try:
         jobs, output = planned_jobs(finished_workflow)
-        assert jobs == {"report": 1, "all": 1}, jobs  # the report's code reruns only the report
+        # The report's code reruns only the report and the bundle that holds it.
+        assert jobs == {"report": 1, "bundle": 1, "all": 1}, jobs
     finally:
         undo()
     assert planned_jobs(finished_workflow)[0] == {}
@@ -227,7 +228,7 @@ def test_a_failing_report_keeps_the_previous_one_and_its_traceback(finished_work
     notebook.write_text(json.dumps(broken))
     try:
         jobs, _ = planned_jobs(finished_workflow)
-        assert jobs == {"report": 1, "all": 1}, jobs
+        assert jobs == {"report": 1, "bundle": 1, "all": 1}, jobs
         result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
         assert result.returncode != 0
         assert "The report failed; the previous one, if any, is kept" in result.stderr

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import yaml
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from rnn_replication import collect, data, devices, provenance, replication, runs
@@ -105,8 +106,12 @@ def training_priority(wildcards):
 
 def every_core(wildcards):
     """All the cores Snakemake was given, so that no other job runs beside this one (asked for when the
-    job is scheduled, so `--unlock` needs no --cores; profiles/slurm sets the timing job's threads)."""
-    return workflow.cores
+    job is scheduled; profiles/slurm sets the timing job's threads). `--report`, `--unlock` and the like
+    run no job and give no --cores: 1 then, rather than an error."""
+    try:
+        return workflow.cores
+    except WorkflowError:
+        return 1
 
 
 def report_parameters(wildcards):
