@@ -38,8 +38,4 @@ rule all:
         rules.report.output,
         rules.judge.output,
         rules.collect.output,
-        [
-            path
-            for spec in RUNS
-            for path in (spec.paths().metrics, spec.paths().history, spec.paths().notebook)
-        ],
+        [path for spec in RUNS for path in spec.paths().finished()],

@@ -19,7 +19,12 @@ def network_reason() -> str | None:
 
 def pytest_collection_modifyitems(config, items):
     """Two tiers: tests that need the real MNIST file join the workflow tier (``-m "not workflow"`` is the
-    fast one); SLURM tests run only when asked for; network tests skip, saying why, when offline."""
+    fast one); SLURM tests run only when asked for, and last; network tests skip, saying why, when
+    offline."""
+    # Last: once the SLURM test has installed SLURM's commands, every Snakemake start afterwards asks
+    # slurmctld for its configuration (the SLURM executor plugin does, when Snakemake loads its plugins)
+    # and waits about 10 s for the stopped test cluster.
+    items.sort(key=lambda item: "slurm" in item.keywords)
     offline = None
     for item in items:
         if "mnist_npz" in getattr(item, "fixturenames", ()):

@@ -2,9 +2,10 @@ import json
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pandas as pd
 import pytest
-from rnn_replication import collect, figures, tables
+from rnn_replication import collect, confusion, figures, tables
 from rnn_replication.runs import RunSpec
 
 matplotlib.use("Agg")
@@ -46,7 +47,18 @@ def write_run(root, cell, form, seed, accuracy, seconds=2.0, semantics="article"
             "seconds": [9.0, seconds],
         }
     ).to_csv(run_dir / "history.csv", index=False)
+    confusion.write(run_dir / "confusion.csv", confusion_with_accuracy(accuracy))
     return str(run_dir / "metrics.json")
+
+
+def confusion_with_accuracy(accuracy, images=10000):
+    """1,000 test images per digit; the errors: two thirds 4 read as 9, the rest 7 read as 2."""
+    matrix = np.diag([images // 10] * 10)
+    errors = images - round(accuracy * images)
+    for (true, predicted), count in (((4, 9), errors - errors // 3), ((7, 2), errors // 3)):
+        matrix[true, true] -= count
+        matrix[true, predicted] += count
+    return matrix
 
 
 @pytest.fixture
@@ -61,7 +73,7 @@ def runs(tmp_path):
 
 
 def test_collect_sorts_runs_by_cell_form_seed_and_points_to_their_records(runs, tmp_path):
-    summary = collect.write_summary(runs, tmp_path / "summary.csv")
+    summary = collect.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
     assert summary["run"].tolist() == [
         "simplernn-single-article-seed0",
         "lstm-single-article-seed0",
@@ -70,6 +82,71 @@ def test_collect_sorts_runs_by_cell_form_seed_and_points_to_their_records(runs, 
     ]
     assert pd.read_csv(tmp_path / "summary.csv")["run"].tolist() == summary["run"].tolist()
     assert summary["notebook_path"].iloc[0].endswith("simplernn-single-article-seed0/train.ipynb")
+
+
+def test_collect_sums_confusion_counts_over_the_seeds_of_each_configuration(runs, tmp_path):
+    collect.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
+    table = pd.read_csv(tmp_path / "confusion.csv")
+    assert list(table.columns) == confusion.LONG_COLUMNS
+    assert len(table) == 3 * 100  # simplernn single, lstm single, gru stacked: 10 x 10 each
+    lstm = confusion.matrix_of(table, "lstm")
+    assert lstm.sum() == 20000 and lstm.trace() == 9857 + 9877  # two seeds
+    assert lstm[4, 9] == (143 - 143 // 3) + (123 - 123 // 3)
+    top = confusion.most_confused(table, top=2)
+    assert top[["cell", "true", "predicted"]].values.tolist()[:2] == [
+        ["simplernn", 4, 9],
+        ["simplernn", 7, 2],
+    ]
+    first = top.iloc[0]
+    assert first["count"] == 200 and first["share"] == pytest.approx(200 / 1000)
+    assert top.groupby("cell", sort=False).size().to_dict() == {"simplernn": 2, "lstm": 2, "gru": 2}
+
+
+def test_confusion_table_and_figure_show_each_configurations_errors(runs, tmp_path):
+    collect.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
+    counts = pd.read_csv(tmp_path / "confusion.csv")
+    table = tables.confusion_table(counts, "article", top=2).set_index("cell")
+    pairs = "most confused (true → predicted: images over the runs)"
+    assert list(table.index) == ["SimpleRNN", "LSTM", "GRU"]
+    assert table.loc["SimpleRNN", "test images wrong per run"] == "300.0 of 10,000"
+    assert table.loc["SimpleRNN", pairs] == "4 → 9: 200, 7 → 2: 100"
+    assert (
+        table.loc["LSTM", "runs"] == 2 and table.loc["LSTM", "test images wrong per run"] == "133.0 of 10,000"
+    )
+    assert tables.confusion_table(counts, "modern").empty  # no run under the other semantics
+    figure = figures.plot_confusion(counts, "article")
+    assert [axis.get_title() for axis in figure.axes] == [
+        "SimpleRNN: 3.00% wrong (1 run)",
+        "LSTM: 1.33% wrong (2 runs)",
+    ]
+    shown = figure.axes[0].images[0].get_array()
+    assert shown[4, 9] == 200 and shown[4, 4] == 0  # errors only: the diagonal is blank
+    assert {text.get_text() for text in figure.axes[0].texts} == {"200", "100"}
+
+
+def test_confusion_counts_true_against_predicted_digits_and_refuses_mismatched_lengths():
+    matrix = confusion.count([0, 1, 1, 9, 9, 9], [0, 7, 1, 4, 9, 9])
+    assert matrix.sum() == 6 and matrix.trace() == 4
+    assert matrix[1, 7] == 1 and matrix[9, 4] == 1 and matrix[9, 9] == 2
+    with pytest.raises(ValueError, match="3 true digits"):
+        confusion.count([1, 2, 3], [1, 2])
+
+
+def test_a_confusion_file_that_does_not_add_up_stops_collect_naming_it(runs, tmp_path):
+    victim = Path(runs[1]).parent / "confusion.csv"
+    one_image_short = confusion_with_accuracy(0.9877)
+    one_image_short[0, 0] -= 1
+    confusion.write(victim, one_image_short)
+    with pytest.raises(
+        collect.RunRecordError, match=r"confusion.csv: counts add up to 9999, the run tested 10000"
+    ):
+        collect.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
+    assert not (tmp_path / "summary.csv").exists()  # nothing half-written
+    victim.write_text("true,0,1\n0,5,5\n")
+    with pytest.raises(
+        collect.RunRecordError, match=r"expected columns true, 0, 1, .* found columns true, 0, 1 and 1 rows"
+    ):
+        collect.collect_confusion(collect.collect_runs(runs))
 
 
 def test_article_costs_set_parameters_and_speed_beside_the_articles(runs, repo):
@@ -288,6 +365,7 @@ def test_the_title_warns_when_runs_trained_on_the_cpu_beside_an_unused_gpu(runs,
         claims={},
         verdicts=pd.DataFrame(),
         timing=pd.DataFrame(),
+        confusion=pd.DataFrame(),
     )
     text = tables.title(inputs)
     assert "**Trained on the CPU although a GPU is there:** nvidia-smi sees 1 GPU, but ..." in text

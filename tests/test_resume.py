@@ -17,6 +17,7 @@ pytestmark = pytest.mark.workflow
 RUN = """
 from rnn_replication import training
 from rnn_replication.runs import RunSpec
+from rnn_replication.training import RunOutputs  # arguments below hold one, written as its repr
 training.train_run(RunSpec(**{spec!r}), **{arguments!r})
 """
 
@@ -30,8 +31,7 @@ def spec(epochs=4) -> dict:
 def arguments(mnist_npz, tmp_path):
     return dict(
         data_path=str(mnist_npz),
-        metrics_path=str(tmp_path / "run" / "metrics.json"),
-        history_path=str(tmp_path / "run" / "history.csv"),
+        outputs=training.RunOutputs.in_dir(tmp_path / "run"),
         resume_dir=str(tmp_path / "resume"),
     )
 

@@ -128,9 +128,7 @@ def test_training_jobs_asked_for_and_got_one_gpu(slurm_workflow):
 def test_data_collect_and_report_ran_on_the_submit_host(slurm_workflow):
     slurm_logs = slurm_workflow.workdir / ".snakemake" / "slurm_logs"
     assert {path.name for path in slurm_logs.iterdir()} == {"rule_train", "rule_timing"}
-    assert all(
-        "rule_train" in call or "rule_timing" in call for call in sbatch_calls(slurm_workflow.output)
-    )
+    assert all("rule_train" in call or "rule_timing" in call for call in sbatch_calls(slurm_workflow.output))
     for log in ("logs/fetch_mnist.log", "logs/collect.log", "logs/report.log"):
         assert (slurm_workflow.workdir / log).exists(), log
     assert (

@@ -1,8 +1,9 @@
 import json
 
+import keras
 import pandas as pd
 import pytest
-from rnn_replication import records, training
+from rnn_replication import confusion, data, records, training
 from rnn_replication.runs import RunSpec
 
 
@@ -14,8 +15,7 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     metrics = training.train_run(
         spec,
         data_path=str(mnist_npz),
-        metrics_path=str(tmp_path / "run" / "metrics.json"),
-        history_path=str(tmp_path / "run" / "history.csv"),
+        outputs=training.RunOutputs.in_dir(tmp_path / "run"),
         print_fn=lambda line, **_: lines.append(line),
     )
     written = json.loads((tmp_path / "run" / "metrics.json").read_text())
@@ -33,14 +33,21 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     assert history["val_accuracy"].iloc[-1] == pytest.approx(written["test_accuracy"], abs=1e-6)
     epoch_lines = [line for line in lines if " epoch " in line]
     assert len(epoch_lines) == 2 and epoch_lines[0].startswith("gru-stacked-article-seed3 epoch 1/2:")
+    # The confusion matrix counts the same test images the accuracy was measured on.
+    matrix = confusion.read(tmp_path / "run" / "confusion.csv", images=128)
+    assert matrix.trace() / 128 == pytest.approx(written["test_accuracy"], abs=1e-6)
+    # The saved model is the trained one: loaded back, it scores the same test loss.
+    model = keras.saving.load_model(tmp_path / "run" / "model.keras")
+    *_, x_test, y_test, _ = data.load_mnist_sequences(mnist_npz, 256, 128)
+    loss, _ = model.evaluate(x_test, y_test, batch_size=64, verbose=0)
+    assert loss == pytest.approx(written["test_loss"], rel=1e-5)
 
 
 def tiny_run(mnist_npz, out, seed):
     return training.train_run(
         RunSpec("lstm", seed=seed, units=8, epochs=2, batch_size=64, train_subset=512, test_subset=128),
         data_path=str(mnist_npz),
-        metrics_path=str(out / "metrics.json"),
-        history_path=str(out / "history.csv"),
+        outputs=training.RunOutputs.in_dir(out),
         print_fn=lambda *_, **__: None,
     )
 
@@ -110,8 +117,7 @@ def test_missing_data_file_is_named(tmp_path):
         training.train_run(
             RunSpec("lstm"),
             data_path=str(tmp_path / "nowhere.npz"),
-            metrics_path=str(tmp_path / "m.json"),
-            history_path=str(tmp_path / "h.csv"),
+            outputs=training.RunOutputs.in_dir(tmp_path),
         )
 
 

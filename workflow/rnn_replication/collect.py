@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import records
+from . import confusion, records, runs
 from .runs import CELLS, FORMS, RunPaths
 
 SUMMARY_COLUMNS = [
@@ -115,9 +115,27 @@ def sort_runs(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["cell", "form", "semantics", "seed"], key=sort_key).reset_index(drop=True)
 
 
-def write_summary(metrics_paths: list[str], out: str | os.PathLike) -> pd.DataFrame:
+def collect_confusion(summary: pd.DataFrame) -> pd.DataFrame:
+    """Each configuration's confusion matrix summed over its seeds (confusion.LONG_COLUMNS), from the
+    confusion.csv beside each run's metrics.json, checked against the number of images the run tested."""
+    matrices = {}
+    for row in summary.itertuples():
+        run_dir = Path(row.metrics_path).parent
+        path = run_dir / runs.RUN_FILE_NAMES["confusion"]
+        retrain = f"delete {run_dir}/ and run the workflow again to retrain this run"
+        try:
+            matrices[row.run] = confusion.read(path, images=row.test_images, fix=retrain)
+        except confusion.ConfusionError as error:
+            raise RunRecordError(str(error)) from None
+    return confusion.collect(summary, matrices)
+
+
+def write_tables(metrics_paths: list[str], summary_out, confusion_out) -> pd.DataFrame:
+    """collect's two tables: one row per run (summary.csv), and the confusion counts per configuration."""
     summary = collect_runs(metrics_paths)
-    records.atomic_write_text(out, summary.to_csv(index=False))
+    table = collect_confusion(summary)
+    records.atomic_write_text(confusion_out, table.to_csv(index=False))
+    records.atomic_write_text(summary_out, summary.to_csv(index=False))
     return summary
 
 
@@ -158,9 +176,10 @@ def read_replication(path: str | os.PathLike) -> pd.DataFrame:
     return table
 
 
-def bundle_report(html, record_paths, results_dir, out, log_path) -> None:
+def bundle_report(html, record_paths, results_dir, out) -> list[str]:
     """Copy the report and the run records it links to into ``out``, each at the same path relative to
-    the report as under ``results_dir``, so the links work wherever the folder goes (report.zip)."""
+    the report as under ``results_dir``, so the links work wherever the folder goes (report.zip).
+    Returns the copies' paths."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     copied = [shutil.copy2(html, out / "report.html")]
@@ -168,7 +187,7 @@ def bundle_report(html, record_paths, results_dir, out, log_path) -> None:
         target = out / Path(path).relative_to(results_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
         copied.append(shutil.copy2(path, target))
-    Path(log_path).write_text("".join(f"{path}\n" for path in copied))
+    return [str(path) for path in copied]
 
 
 @dataclass
@@ -184,6 +203,7 @@ class ReportInputs:
     claims: dict[str, dict]
     verdicts: pd.DataFrame
     timing: pd.DataFrame
+    confusion: pd.DataFrame  # confusion counts per configuration, summed over seeds (confusion.LONG_COLUMNS)
     benchmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
     report_dir: str = "results"
 
@@ -192,12 +212,14 @@ def load_report_inputs(
     summary_path,
     replication_path,
     timing_path,
+    confusion_path,
     paper_dir,
     config: dict,
     benchmark_paths=(),
     report_dir="results",
 ) -> ReportInputs:
-    """Read the summary, the verdicts, the timing pass, the article and the benchmarks for the report."""
+    """Read the summary, the verdicts, the timing pass, the confusion counts, the article and the
+    benchmarks for the report."""
     summary = pd.read_csv(summary_path)
     semantics = config.get("semantics") or summary["semantics"].mode()[0]
     article, article_history = load_article(paper_dir)
@@ -211,6 +233,7 @@ def load_report_inputs(
         claims=load_claims(paper_dir),
         verdicts=read_replication(replication_path),
         timing=pd.read_csv(timing_path),
+        confusion=pd.read_csv(confusion_path),
         benchmarks=read_benchmarks([path for path in benchmark_paths if Path(path).exists()]),
         report_dir=report_dir,
     )

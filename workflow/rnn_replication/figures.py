@@ -1,12 +1,15 @@
-"""The report's figures: the verdicts, the training histories (ours beside the article's), the semantics."""
+"""The report's figures: the verdicts, the training histories (ours beside the article's), the semantics,
+the confusion matrices."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from . import confusion
 from .curves import curve_band, draw_metric, zoom_past_first_epoch
 from .replication import METRIC_NAMES, interval_levels, single_layer_runs
 from .runs import ARTICLE_FORM, CELLS, FORMS, SEMANTICS
@@ -154,3 +157,29 @@ def draw_verdict(axes, position: int, values, row, scale: float, alpha: float, l
             label=label(f"{interval_levels(alpha)[0]} prediction interval"),
         )
     axes.plot(position + 0.3, row["article"] * scale, "D", color="C3", markersize=7, label=label("article"))
+
+
+def plot_confusion(table: pd.DataFrame, semantics: str, form: str = ARTICLE_FORM):
+    """One panel per cell run in ``form`` under ``semantics``: its test images by true digit (rows) and
+    predicted digit (columns), summed over seeds, the errors only (the diagonal left blank)."""
+    import matplotlib.pyplot as plt
+
+    cells = [cell for cell in CELLS if ((table["cell"] == cell) & (table["form"] == form)).any()]
+    figure, axes = plt.subplots(1, len(cells), figsize=(4.3 * len(cells), 4.3), squeeze=False)
+    for axis, cell in zip(axes[0], cells, strict=True):
+        matrix = confusion.matrix_of(table, cell, form, semantics)
+        errors = np.where(np.eye(10, dtype=bool), 0, matrix)
+        axis.imshow(errors, cmap="Reds", vmin=0)
+        for true, predicted in zip(*np.nonzero(errors), strict=True):
+            count = errors[true, predicted]
+            colour = "white" if count > 0.6 * errors.max() else "black"
+            axis.text(predicted, true, str(count), ha="center", va="center", fontsize=7, color=colour)
+        runs = table.loc[(table["cell"] == cell) & (table["form"] == form), "runs"].iloc[0]
+        runs = f"{runs} run" + ("s" if runs != 1 else "")
+        axis.set_title(f"{CELLS[cell]}: {errors.sum() / matrix.sum():.2%} wrong ({runs})")
+        axis.set_xticks(range(10))
+        axis.set_yticks(range(10))
+        axis.set_xlabel("predicted digit")
+        axis.set_ylabel("true digit")
+    figure.tight_layout()
+    return figure

@@ -15,7 +15,6 @@ of results/replication.csv and generates every sentence from those rows (nothing
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -364,9 +363,9 @@ def replication_rows(summary, article, claims, timing, margins: dict, alpha: flo
     return table.reindex(columns=REPLICATION_COLUMNS)
 
 
-def write_replication(summary_path, timing_path, paper_dir, config: dict, out, log_path=None) -> pd.DataFrame:
+def write_replication(summary_path, timing_path, paper_dir, config: dict, out) -> pd.DataFrame:
     """results/replication.csv from the summary, the timing pass and the article (paper/), under the
-    config's semantics, level and margins; the verdicts, one per line, to ``log_path``."""
+    config's semantics, level and margins (``config["semantics"]`` and ``config["verdict"]``)."""
     summary = pd.read_csv(summary_path)
     summary = summary[summary["semantics"] == config["semantics"]]
     article, _ = collect.load_article(paper_dir)
@@ -376,8 +375,6 @@ def write_replication(summary_path, timing_path, paper_dir, config: dict, out, l
         summary, article, claims, pd.read_csv(timing_path), verdict["margins"], verdict["alpha"]
     )
     records.atomic_write_text(out, table.to_csv(index=False))
-    if log_path:
-        Path(log_path).write_text(table[["kind", "id", "verdict"]].to_string(index=False) + "\n")
     return table
 
 

@@ -121,7 +121,16 @@ class RunSpec:
 
 FIELDS = tuple(field.name for field in dataclasses.fields(RunSpec))
 # The training notebook's other parameters: where and how a run trains, not what it is.
-NOTEBOOK_SETTINGS = ("backend", "threads", "data_path", "metrics_path", "history_path", "resume_dir")
+NOTEBOOK_SETTINGS = (
+    "backend",
+    "threads",
+    "data_path",
+    "metrics_path",
+    "history_path",
+    "model_path",
+    "confusion_path",
+    "resume_dir",
+)
 # Names IPython itself puts in a notebook's namespace.
 IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
 
@@ -152,12 +161,24 @@ def check_notebook_parameters(namespace: dict) -> None:
 HYPERPARAMETERS = tuple(name for name in FIELDS if name not in ("cell", "form", "semantics", "seed"))
 
 
+# The files of a finished run, in its folder under results/runs/ (the executed notebook is written last).
+RUN_FILE_NAMES = {
+    "metrics": "metrics.json",
+    "history": "history.csv",
+    "model": "model.keras",
+    "confusion": "confusion.csv",
+    "notebook": "train.ipynb",
+}
+
+
 @dataclass(frozen=True)
 class RunPaths:
     """Where one run's files are, relative to the repository root."""
 
     metrics: str
     history: str
+    model: str
+    confusion: str
     notebook: str
     resume: str
     log: str
@@ -168,9 +189,7 @@ class RunPaths:
     def of(cls, name: str) -> RunPaths:
         run_dir = f"{RUNS_DIR}/{name}"
         return cls(
-            metrics=f"{run_dir}/metrics.json",
-            history=f"{run_dir}/history.csv",
-            notebook=f"{run_dir}/train.ipynb",
+            **{kind: f"{run_dir}/{file_name}" for kind, file_name in RUN_FILE_NAMES.items()},
             resume=f"{RESUME_DIR}/{name}",
             log=f"logs/train/{name}.log",
             log_notebook=f"logs/train/{name}.ipynb",
@@ -184,6 +203,14 @@ class RunPaths:
 
     def run_dir(self) -> Path:
         return Path(self.metrics).parent
+
+    def finished(self) -> list[str]:
+        """Every file a finished run leaves in its folder."""
+        return [getattr(self, kind) for kind in RUN_FILE_NAMES]
+
+    def linked(self) -> list[str]:
+        """The files of the run that the report links to (its run table)."""
+        return [self.notebook, self.metrics, self.history]
 
 
 def repository_root(start: str | Path | None = None) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import provenance, replication
+from . import confusion, provenance, replication
 from .collect import ReportInputs
 from .replication import METRIC_NAMES, difference_format, metric_format, verdict_label
 from .runs import CELLS, FORMS
@@ -294,6 +294,32 @@ def runs_table(summary: pd.DataFrame) -> pd.DataFrame:
         values = summary[column] * scale if scale else summary[column]
         table[title_] = values.map(number_format.format)
     return table
+
+
+def confusion_table(table: pd.DataFrame, semantics: str, top: int = 3) -> pd.DataFrame:
+    """What each configuration under ``semantics`` gets wrong: its test error per run and its ``top`` most
+    confused digit pairs (true → predicted, with the images so misread over all its runs)."""
+    table = table[table["semantics"] == semantics]
+    errors = confusion.error_counts(table)
+    pairs = confusion.most_confused(table, top)
+    rows = []
+    for row in errors.itertuples():
+        mine = pairs[(pairs["cell"] == row.cell) & (pairs["form"] == row.form)]
+        rows.append(
+            {
+                "cell": CELLS[row.cell],
+                "form": row.form,
+                "runs": row.runs,
+                "test images wrong per run": f"{row.errors / row.runs:.1f} of {row.images // row.runs:,}",
+                "most confused (true → predicted: images over the runs)": ", ".join(
+                    f"{pair['true']} → {pair['predicted']}: {pair['count']}"
+                    for pair in mine.to_dict("records")
+                    if pair["count"]
+                )
+                or "none",
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------- Keras 2.2 vs Keras 3

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import keras
+import numpy as np
 
-from . import data, devices, models, provenance, records, runs
+from . import confusion, data, devices, models, provenance, records, runs
 from .runs import RunSpec
 
 HISTORY_COLUMNS = records.HISTORY_COLUMNS
@@ -250,22 +251,50 @@ def environment_record(backend: str, device: str, deterministic_ops: bool, check
     }
 
 
+@dataclass(frozen=True)
+class RunOutputs:
+    """Where a run writes its record: metrics.json (written last: its presence means the run finished),
+    history.csv, the trained model (.keras) and the test set's confusion matrix (confusion.csv)."""
+
+    metrics: str
+    history: str
+    model: str
+    confusion: str
+
+    @classmethod
+    def in_dir(cls, directory: str | os.PathLike) -> RunOutputs:
+        """The workflow's file names (runs.RUN_FILE_NAMES) in ``directory``."""
+        return cls(**{kind: str(Path(directory) / runs.RUN_FILE_NAMES[kind]) for kind in cls.__annotations__})
+
+
 def train_run(
     spec: RunSpec,
     *,
     data_path: str,
-    metrics_path: str,
-    history_path: str,
+    outputs: RunOutputs,
     threads: int = 0,
     resume_dir: str = "",
     print_fn=print,
 ) -> dict:
-    """Train one run, evaluate it on the test images and write ``history_path``, then ``metrics_path``
-    (last: its presence means the run finished). With ``resume_dir``, a rerun after a kill continues
-    from the last finished epoch; the directory is removed once the run has finished. Only one process
-    at a time trains a run: a second one stops at once, naming the first."""
-    with exclusive(f"{resume_dir or metrics_path}.lock", spec.name):
-        return _train_run(spec, data_path, metrics_path, history_path, threads, resume_dir, print_fn)
+    """Train one run, evaluate it on the test images and write its ``outputs``, metrics last. With
+    ``resume_dir``, a rerun after a kill continues from the last finished epoch; the directory is removed
+    once the run has finished. Only one process at a time trains a run: a second one stops at once,
+    naming the first."""
+    with exclusive(f"{resume_dir or outputs.metrics}.lock", spec.name):
+        return _train_run(spec, data_path, outputs, threads, resume_dir, print_fn)
+
+
+def evaluate(model, spec: RunSpec, x_test, y_test) -> tuple[dict, np.ndarray]:
+    """The article's final test loss and accuracy (``model.evaluate``), and the confusion matrix of the
+    model's predicted digits against the true ones."""
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=spec.batch_size, verbose=0)
+    predicted = model.predict(x_test, batch_size=spec.batch_size, verbose=0).argmax(axis=1)
+    evaluation = {
+        "test_images": len(x_test),
+        "test_loss": float(test_loss),
+        "test_accuracy": float(test_accuracy),
+    }
+    return evaluation, confusion.count(y_test.argmax(axis=1), predicted)
 
 
 @contextlib.contextmanager
@@ -291,7 +320,7 @@ def exclusive(lock_path: str, name: str):
         yield
 
 
-def _train_run(spec, data_path, metrics_path, history_path, threads, resume_dir, print_fn) -> dict:
+def _train_run(spec, data_path, outputs: RunOutputs, threads, resume_dir, print_fn) -> dict:
     backend = keras.backend.backend()
     deterministic_ops = prepare_backend(spec.seed, backend, threads, spec.semantics)
     device = records.describe_device(backend)
@@ -307,23 +336,33 @@ def _train_run(spec, data_path, metrics_path, history_path, threads, resume_dir,
         flush=True,
     )
     fitted = fit(model, spec, arrays, resume_dir, print_fn)
-    test_loss, test_accuracy = model.evaluate(arrays[2], arrays[3], batch_size=spec.batch_size, verbose=0)
-    evaluation = {
-        "train_images": len(arrays[0]),
-        "test_images": len(arrays[2]),
-        "test_loss": float(test_loss),
-        "test_accuracy": float(test_accuracy),
-    }
+    evaluation, matrix = evaluate(model, spec, arrays[2], arrays[3])
     metrics = run_record(
-        spec, model, fitted, evaluation, environment_record(backend, device, deterministic_ops, checksum)
+        spec,
+        model,
+        fitted,
+        {"train_images": len(arrays[0]), **evaluation},
+        environment_record(backend, device, deterministic_ops, checksum),
     )
-    records.write_csv(history_path, fitted.rows, HISTORY_COLUMNS)
-    records.write_json(metrics_path, metrics)
+    confusion.write(outputs.confusion, matrix)
+    save_model(model, outputs.model)
+    records.write_csv(outputs.history, fitted.rows, HISTORY_COLUMNS)
+    records.write_json(outputs.metrics, metrics)
     if resume_dir:
         shutil.rmtree(resume_dir, ignore_errors=True)
     print_fn(
-        f"{spec.name}: test accuracy {test_accuracy:.4f}, test loss {test_loss:.4f}, "
+        f"{spec.name}: test accuracy {metrics['test_accuracy']:.4f}, test loss {metrics['test_loss']:.4f}, "
         f"{metrics['seconds_per_epoch']} s/epoch on {metrics['device']}",
         flush=True,
     )
     return metrics
+
+
+def save_model(model, path: str) -> None:
+    """The trained model as a .keras file (architecture, weights, optimizer state): `keras.saving.load_model`
+    reads it back, with the article's loss (custom objects of models.py) where the run used it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")  # Keras wants the .keras suffix
+    model.save(temporary)
+    os.replace(temporary, path)

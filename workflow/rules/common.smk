@@ -5,7 +5,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from rnn_replication import collect, data, devices, provenance, replication, runs
+from rnn_replication import data, devices, provenance, runs
 
 # `--config seeds=[0,1,2] compare_semantics=true` arrives as strings: read them as the YAML they look like.
 for key in ("seeds", "other_form_seeds"):
@@ -30,7 +30,8 @@ CODE = {
     + ["notebooks/train.ipynb", "workflow/scripts/run_notebook.py"],
     "timing": provenance.package_files("timing", "training") + ["workflow/scripts/time_cells.py"],
     "collect": provenance.package_files("collect") + ["workflow/scripts/collect_runs.py"],
-    "judge": provenance.package_files("replication"),
+    "judge": provenance.package_files("replication") + ["workflow/scripts/judge.py"],
+    "bundle": provenance.package_files("collect") + ["workflow/scripts/bundle_report.py"],
     "report": provenance.package_files("collect", "tables", "figures", "replication")
     + ["notebooks/report.ipynb", "workflow/scripts/run_notebook.py"]
     + [str(path) for path in sorted(Path("workflow/templates").rglob("*.*"))],
@@ -88,6 +89,8 @@ def notebook_parameters(wildcards, input, output, threads):
             "data_path": input.data,
             "metrics_path": output.metrics,
             "history_path": output.history,
+            "model_path": output.model,
+            "confusion_path": output.confusion,
             # Not an output: Snakemake must not delete it when it reruns a killed job.
             "resume_dir": spec.paths().resume,
         }
@@ -115,6 +118,9 @@ def every_core(wildcards):
 
 
 def report_parameters(wildcards):
-    """The effective config and the training jobs' benchmark files, as one YAML (JSON) string."""
+    """The effective config and the training jobs' benchmark files, as one YAML (JSON) string. Without
+    the data source settings: the data is judged by its checksum (shown in the report), not by its route,
+    so changing them makes no new report (Snakemake compares params)."""
     benchmark_paths = [spec.paths().benchmark for spec in RUNS]
-    return json.dumps({"config": config, "benchmark_paths": benchmark_paths})
+    shown = {key: value for key, value in config.items() if key != "data"}
+    return json.dumps({"config": shown, "benchmark_paths": benchmark_paths})

@@ -2,21 +2,23 @@ rule collect:
     input:
         metrics=[spec.paths().metrics for spec in RUNS],
         histories=[spec.paths().history for spec in RUNS],
+        confusions=[spec.paths().confusion for spec in RUNS],
         code=CODE["collect"],
     output:
-        report("results/summary.csv", caption="../report/summary.rst", category="Tables"),
+        summary=report("results/summary.csv", caption="../report/summary.rst", category="Tables"),
+        confusion=report("results/confusion.csv", caption="../report/confusion.rst", category="Tables"),
     log:
         "logs/collect.log",
     conda:
         CONDA_ENV
     shell:
-        "python workflow/scripts/collect_runs.py {output:q} {input.metrics:q} > {log:q} 2>&1"
-        " || (tail -n 1 {log:q} >&2; exit 1)"
+        "python workflow/scripts/collect_runs.py {output.summary:q} {output.confusion:q}"
+        " {input.metrics:q} > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"
 
 
 rule judge:
     input:
-        summary=rules.collect.output[0],
+        summary=rules.collect.output.summary,
         timing=rules.timing.output[0],
         article="paper/article.yaml",
         claims="paper/claims.yaml",
@@ -25,15 +27,22 @@ rule judge:
         report("results/replication.csv", caption="../report/replication.rst", category="Does it replicate?"),
     log:
         "logs/judge.log",
-    run:
-        replication.write_replication(input.summary, input.timing, "paper", config, output[0], log[0])
+    conda:
+        CONDA_ENV
+    params:
+        # What the verdicts depend on besides the files: a changed level or margin judges again.
+        settings=json.dumps({"semantics": config["semantics"], "verdict": config["verdict"]}),
+    shell:
+        "python workflow/scripts/judge.py {input.summary:q} {input.timing:q} paper {params.settings:q}"
+        " {output:q} > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"
 
 
 rule report:
     input:
-        summary=rules.collect.output[0],
+        summary=rules.collect.output.summary,
         replication=rules.judge.output[0],
         timing=rules.timing.output[0],
+        confusion=rules.collect.output.confusion,
         notebook="notebooks/report.ipynb",
         article="paper/article.yaml",
         article_history="paper/article_history.csv",
@@ -61,7 +70,8 @@ rule report:
         "(python workflow/scripts/run_notebook.py {input.notebook:q} {log.notebook:q}"
         " --log-output --no-progress-bar"
         " -p summary_path {input.summary:q} -p replication_path {input.replication:q}"
-        " -p timing_path {input.timing:q} -p paper_dir paper -p figures_dir {output.figures:q}"
+        " -p timing_path {input.timing:q} -p confusion_path {input.confusion:q}"
+        " -p paper_dir paper -p figures_dir {output.figures:q}"
         " -y {params.notebook:q}"
         " && jupyter nbconvert --to html --no-input --template selfcontained"
         " --TemplateExporter.extra_template_basedirs=workflow/templates"
@@ -76,12 +86,8 @@ rule report:
 rule bundle:
     input:
         html=rules.report.output.html,
-        records=[
-            path
-            for spec in RUNS
-            for path in (spec.paths().notebook, spec.paths().metrics, spec.paths().history)
-        ],
-        code=CODE["collect"],
+        records=[path for spec in RUNS for path in spec.paths().linked()],
+        code=CODE["bundle"],
     output:
         report(
             directory("results/bundle"),
@@ -91,5 +97,8 @@ rule bundle:
         ),
     log:
         "logs/bundle.log",
-    run:
-        collect.bundle_report(input.html, input.records, "results", output[0], log[0])
+    conda:
+        CONDA_ENV
+    shell:
+        "python workflow/scripts/bundle_report.py {input.html:q} results {output:q} {input.records:q}"
+        " > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"

@@ -7,6 +7,8 @@ rule train:
     output:
         metrics=RUN_FILES.metrics,
         history=RUN_FILES.history,
+        model=RUN_FILES.model,
+        confusion=RUN_FILES.confusion,
         notebook=RUN_FILES.notebook,
     log:
         # The executed notebook lands here first, so a failed run keeps its traceback.

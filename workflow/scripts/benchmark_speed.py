@@ -70,6 +70,8 @@ def workflow_notebook(cell: str, args, work: Path, env: dict) -> dict:
         "resume_dir": str(run_dir / "resume"),
         "metrics_path": str(run_dir / "metrics.json"),
         "history_path": str(run_dir / "history.csv"),
+        "model_path": str(run_dir / "model.keras"),
+        "confusion_path": str(run_dir / "confusion.csv"),
     }
     command = [
         sys.executable,

@@ -1,0 +1,111 @@
+"""What the models get wrong: confusion matrices over the test images (Keras-free).
+
+A run's ``confusion.csv`` counts its test images by true digit (rows, column ``true``) and predicted digit
+(columns ``0`` to ``9``). Collect sums them over the seeds of each configuration into one long table.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import records
+
+DIGITS = list(range(10))
+COLUMNS = ["true", *(str(digit) for digit in DIGITS)]
+# The collected table: one row per configuration, true digit and predicted digit.
+LONG_COLUMNS = ["cell", "form", "semantics", "runs", "true", "predicted", "count"]
+
+
+class ConfusionError(ValueError):
+    """A confusion.csv that cannot be used; the message names the file and what is wrong."""
+
+
+def count(true_digits, predicted_digits) -> np.ndarray:
+    """10 x 10 counts: row = true digit, column = predicted digit."""
+    true_digits, predicted_digits = np.asarray(true_digits), np.asarray(predicted_digits)
+    if true_digits.shape != predicted_digits.shape:
+        raise ValueError(f"{true_digits.size} true digits against {predicted_digits.size} predictions")
+    matrix = np.zeros((10, 10), dtype=np.int64)
+    np.add.at(matrix, (true_digits, predicted_digits), 1)
+    return matrix
+
+
+def write(path: str | os.PathLike, matrix: np.ndarray) -> None:
+    rows = [{"true": digit, **{str(p): int(matrix[digit, p]) for p in DIGITS}} for digit in DIGITS]
+    records.write_csv(path, rows, COLUMNS)
+
+
+def read(path: str | os.PathLike, images: int | None = None, fix: str = "") -> np.ndarray:
+    """A run's confusion.csv, checked: digits 0-9 by 0-9, non-negative whole counts adding up to
+    ``images`` when given. Raises ConfusionError naming the file, what is wrong and ``fix``."""
+    path, fix = Path(path), f"; {fix}" if fix else ""
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError) as error:
+        raise ConfusionError(f"{path}: not a readable CSV ({type(error).__name__}: {error}){fix}") from None
+    if list(table.columns) != COLUMNS or table["true"].tolist() != DIGITS:
+        raise ConfusionError(
+            f"{path}: expected columns {', '.join(COLUMNS)} and one row per true digit 0-9, found columns "
+            f"{', '.join(map(str, table.columns))} and {len(table)} rows{fix}"
+        )
+    counts = table[COLUMNS[1:]].apply(pd.to_numeric, errors="coerce").to_numpy()
+    if np.isnan(counts).any() or (counts < 0).any() or (counts != np.round(counts)).any():
+        raise ConfusionError(f"{path}: counts must be whole numbers of at least 0{fix}")
+    matrix = counts.astype(np.int64)
+    if images is not None and matrix.sum() != images:
+        raise ConfusionError(f"{path}: counts add up to {matrix.sum()}, the run tested {images} images{fix}")
+    return matrix
+
+
+def collect(summary: pd.DataFrame, matrices: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The runs' matrices (by run name) summed over the seeds of each configuration of ``summary``
+    (collect's table), as one long table (LONG_COLUMNS) in the summary's order."""
+    rows = []
+    configurations = summary.groupby(["cell", "form", "semantics"], sort=False)["run"]
+    for (cell, form, semantics), run_names in configurations:
+        total = sum(matrices[name] for name in run_names)
+        rows += [
+            (cell, form, semantics, len(run_names), true, predicted, int(total[true, predicted]))
+            for true in DIGITS
+            for predicted in DIGITS
+        ]
+    return pd.DataFrame(rows, columns=LONG_COLUMNS)
+
+
+def matrix_of(table: pd.DataFrame, cell: str, form: str = "single", semantics: str = "article") -> np.ndarray:
+    """One configuration's summed 10 x 10 matrix from the collected long table."""
+    rows = table[(table["cell"] == cell) & (table["form"] == form) & (table["semantics"] == semantics)]
+    if rows.empty:
+        raise KeyError(f"no confusion counts for {cell} {form} ({semantics})")
+    return (
+        rows.pivot(index="true", columns="predicted", values="count")
+        .reindex(DIGITS, columns=DIGITS)
+        .to_numpy()
+    )
+
+
+def most_confused(table: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+    """The ``top`` largest off-diagonal counts of each configuration of the collected long table, in its
+    order: true digit, predicted digit, count over its runs, and that count as a share of the test images
+    of the true digit (over the same runs)."""
+    picked = []
+    for _, rows in table.groupby(["cell", "form", "semantics"], sort=False):
+        rows = rows.assign(share=rows["count"] / rows.groupby("true")["count"].transform("sum"))
+        errors = rows[rows["true"] != rows["predicted"]]
+        picked.append(errors.sort_values("count", ascending=False, kind="stable").head(top))
+    if not picked:
+        return pd.DataFrame(columns=[*LONG_COLUMNS, "share"])
+    return pd.concat(picked, ignore_index=True)
+
+
+def error_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per configuration of the collected long table, in its order: its runs, the test images
+    over those runs and how many of them the models got wrong."""
+    keys = ["cell", "form", "semantics", "runs"]
+    wrong = table["count"].where(table["true"] != table["predicted"], 0)
+    grouped = table.assign(wrong=wrong).groupby(keys, sort=False)
+    return grouped.agg(images=("count", "sum"), errors=("wrong", "sum")).reset_index()
