@@ -131,7 +131,7 @@ def test_the_same_notebooks_run_on_another_backend(backend, repo, mnist_npz, tmp
         repo, tmp_path, mnist_npz, backend=backend, forms=["single"], seeds=[0], compare_semantics=False
     )
     # The training runs and their summary: the steps after it are the backend-free ones tested above.
-    result = snakemake(tmp_path, "--cores", "2", "--configfile", "config/test.yaml", "results/summary.csv")
+    result = snakemake(tmp_path, "results/summary.csv", "--cores", "2", "--configfile", "config/test.yaml")
     assert result.returncode == 0, result.stderr[-5000:]
     summary = pd.read_csv(tmp_path / "results" / "summary.csv")
     assert len(summary) == 3 and set(summary["backend"]) == {backend}
