@@ -127,15 +127,24 @@ def test_a_finished_workflow_has_nothing_left_to_do(finished_workflow):
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_the_same_notebooks_run_on_another_backend(backend, repo, mnist_npz, tmp_path):
     pytest.importorskip(backend, reason=f"{backend} is not installed (see README: backends)")
+    # SimpleRNN and GRU: GRU's parameter count is the one the article semantics change.
+    cells = ["simplernn", "gru"]
     copy_workflow(
-        repo, tmp_path, mnist_npz, backend=backend, forms=["single"], seeds=[0], compare_semantics=False
+        repo,
+        tmp_path,
+        mnist_npz,
+        backend=backend,
+        cells=cells,
+        forms=["single"],
+        seeds=[0],
+        compare_semantics=False,
     )
     # The training runs and their summary: the steps after it are the backend-free ones tested above.
     result = snakemake(tmp_path, "results/summary.csv", "--cores", "2", "--configfile", "config/test.yaml")
     assert result.returncode == 0, result.stderr[-5000:]
     summary = pd.read_csv(tmp_path / "results" / "summary.csv")
-    assert len(summary) == 3 and set(summary["backend"]) == {backend}
-    assert set(summary["recurrent_params"]) == {20096, 80384, 60288}  # article semantics on any backend
+    assert len(summary) == len(cells) and set(summary["backend"]) == {backend}
+    assert set(summary["recurrent_params"]) == {20096, 60288}  # article semantics on any backend
     for run in summary["run"]:  # it learned: the training loss fell from the first epoch to the second
         history = pd.read_csv(tmp_path / "results" / "runs" / run / "history.csv")
         assert history["loss"].iloc[1] < history["loss"].iloc[0], run
@@ -185,7 +194,7 @@ def test_editing_code_makes_exactly_the_outputs_made_with_it_out_of_date(finishe
 
 def test_a_deleted_run_record_is_rebuilt_by_a_plain_run_and_nothing_else_is_retrained(finished_workflow):
     runs_dir = finished_workflow / "results" / "runs"
-    victim = runs_dir / "gru-single-article-seed1" / "metrics.json"
+    victim = runs_dir / "simplernn-single-article-seed1" / "metrics.json"  # the quickest to retrain
     others = {path: path.stat().st_mtime for path in runs_dir.glob("*/metrics.json") if path != victim}
     victim.unlink()
     jobs, _ = planned_jobs(finished_workflow)

@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -264,7 +264,7 @@ class RunOutputs:
     @classmethod
     def in_dir(cls, directory: str | os.PathLike) -> RunOutputs:
         """The workflow's file names (runs.RUN_FILE_NAMES) in ``directory``."""
-        return cls(**{f.name: str(Path(directory) / runs.RUN_FILE_NAMES[f.name]) for f in fields(cls)})
+        return cls(**{kind: str(Path(directory) / runs.RUN_FILE_NAMES[kind]) for kind in cls.__annotations__})
 
 
 def train_run(
