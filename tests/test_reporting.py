@@ -369,4 +369,30 @@ def test_the_title_warns_when_runs_trained_on_the_cpu_beside_an_unused_gpu(runs,
     )
     text = tables.title(inputs)
     assert "**Trained on the CPU although a GPU is there:** nvidia-smi sees 1 GPU, but ..." in text
-    assert "Not the article's setting" in text  # 2 epochs here
+    assert "**Not the article's setting:** epochs 2 (article: 20)." in text
+
+
+def test_the_title_names_every_setting_that_is_not_the_articles(runs, repo):
+    summary = collect.collect_runs(runs)
+    article, history = collect.load_article(repo / "paper")
+
+    def title_with(units, epochs, train_images):
+        for path in runs:
+            metrics = json.loads(Path(path).read_text())
+            metrics["config"] = RunSpec(
+                metrics["cell"], metrics["form"], units=units, epochs=epochs
+            ).settings()
+            Path(path).write_text(json.dumps(metrics))
+        main = summary.assign(epochs=epochs, train_images=train_images)
+        empty = pd.DataFrame()
+        inputs = collect.ReportInputs(
+            {"semantics": "article"}, main, main, {}, article, history, {}, empty, empty, empty
+        )
+        return tables.title(inputs)
+
+    assert "Not the article's setting" not in title_with(128, 20, 60000)
+    text = title_with(64, 20, 1024)
+    assert (
+        "**Not the article's setting:** units 64 (article: 128); 1,024 training images (article: 60,000)."
+        in text
+    )

@@ -18,8 +18,9 @@ import yaml
 
 from . import confusion, provenance, replication
 from .collect import ReportInputs
+from .data import ARRAY_SHAPES
 from .replication import METRIC_NAMES, difference_format, metric_format, verdict_label
-from .runs import CELLS, FORMS
+from .runs import CELLS, FORMS, HYPERPARAMETERS
 
 
 def html(frame: pd.DataFrame, index: bool = False, escape: bool = True) -> str:
@@ -48,10 +49,14 @@ def title(inputs: ReportInputs, now: datetime | None = None) -> str:
     extra = len(summary) - len(main)
     devices = ", ".join(sorted(summary["device"].unique()))
     text = (
-        "# SimpleRNN vs LSTM vs GRU on row-wise MNIST: the article beside our replication\n\n"
+        "# SimpleRNN vs LSTM vs GRU on row-wise MNIST: the article beside this replication\n\n"
         f"**{plural(len(summary), 'run')}**: {plural(configurations, 'configuration')} ({seeds}), with "
         f"{inputs.config['semantics']} semantics"
-        + (f", plus {extra} single-layer runs with the other semantics for section 4" if extra else "")
+        + (
+            f", plus {extra} single-layer runs with the other semantics (Keras 2.2 vs Keras 3)"
+            if extra
+            else ""
+        )
         + f". {first['epochs']} epochs, {first['train_images']:,} training and {first['test_images']:,} test "
         f"images, Keras backend {first['backend']}, on {devices}. Article: *{citation['title_en']}* "
         f"({citation['title']}), {citation['software']}. Report made {now:%Y-%m-%d %H:%M} UTC."
@@ -59,18 +64,32 @@ def title(inputs: ReportInputs, now: datetime | None = None) -> str:
     warnings = {json.loads(Path(path).read_text()).get("gpu_warning") for path in summary["metrics_path"]}
     for warning in sorted(warning for warning in warnings if warning):
         text += f"\n\n> **Trained on the CPU although a GPU is there:** {warning}"
-    if not is_articles_setting(inputs):
+    differences = setting_differences(inputs)
+    if differences:
         text += (
-            "\n\n> **Not the article's setting:** these runs use a data subset or a different number of "
-            "epochs, so the comparison with the article below is a smoke test, not a replication."
+            f"\n\n> **Not the article's setting:** {'; '.join(differences)}. The comparison with the "
+            "article below is a smoke test, not a replication."
         )
     return text
 
 
-def is_articles_setting(inputs: ReportInputs) -> bool:
+def setting_differences(inputs: ReportInputs) -> list[str]:
+    """How the runs' data and hyperparameters differ from the article's (empty: the article's setting).
+    The hyperparameters are those of the first run's record (its ``config``), else the report's config."""
     first = inputs.main.iloc[0]
-    epochs = inputs.article["hyperparameters"]["epochs"]
-    return first["train_images"] == 60000 and first["test_images"] == 10000 and first["epochs"] == epochs
+    record = json.loads(Path(first["metrics_path"]).read_text()).get("config", {})
+    settings = inputs.config | record | {"epochs": first["epochs"]}
+    article = inputs.article["hyperparameters"]
+    differences = [
+        f"{name} {settings[name]} (article: {article[name]})"
+        for name in HYPERPARAMETERS
+        if name in article and name in settings and settings[name] != article[name]
+    ]
+    images = {"training": (first["train_images"], "x_train"), "test": (first["test_images"], "x_test")}
+    for kind, (used, array) in images.items():
+        if used != ARRAY_SHAPES[array][0]:
+            differences.append(f"{used:,} {kind} images (article: {ARRAY_SHAPES[array][0]:,})")
+    return differences
 
 
 # ---------------------------------------------------------------------------- does it replicate?
