@@ -44,8 +44,10 @@ def test_default_config_is_the_articles_experiment_with_seeds_to_judge_it(repo):
     assert config["forms"] == ["single", "stacked", "bidirectional"]
     # The article's single-layer configurations get 5 seeds: enough for a verdict.
     assert config["seeds"] == [0, 1, 2, 3, 4] and config["other_form_seeds"] == [0]
-    assert (config["epochs"], config["units"], config["batch_size"]) == (20, 128, 128)
-    assert config["learning_rate"] == 0.001
+    # The hyperparameters are the article's, as transcribed in paper/article.yaml.
+    article = yaml.safe_load((repo / "paper" / "article.yaml").read_text())["hyperparameters"]
+    for name in ("units", "epochs", "batch_size", "learning_rate"):
+        assert config[name] == article[name], name
     assert (config["train_subset"], config["test_subset"]) == (0, 0)
     assert config["semantics"] == "article" and config["backend"] == "tensorflow"
     assert config["verdict"] == {"alpha": 0.05, "margins": {"test_accuracy": 0.005, "test_loss": 0.02}}
@@ -156,13 +158,15 @@ def test_training_jobs_run_seed_by_seed_longest_first(repo):
 
 def test_the_schemas_choices_are_the_grid_axes_of_the_run_specification(repo):
     """The schema lists the axes' values for its error messages; rnn_replication.runs defines them."""
-    from rnn_replication import runs
+    from rnn_replication import data, runs
 
     properties = yaml.safe_load(Path(schema(repo)).read_text())["properties"]
     assert properties["cells"]["items"]["enum"] == list(runs.CELLS)
     assert properties["forms"]["items"]["enum"] == list(runs.FORMS)
     assert properties["semantics"]["enum"] == list(runs.SEMANTICS)
     assert properties["backend"]["enum"] == list(runs.BACKENDS)
+    sources = properties["data"]["properties"]["sources"]
+    assert sources["items"]["enum"] == sources["default"] == list(data.DOWNLOAD_SOURCES)
 
 
 @pytest.mark.workflow  # runs snakemake
