@@ -45,7 +45,9 @@ def test_default_config_is_the_articles_experiment_with_seeds_to_judge_it(repo):
     # The article's single-layer configurations get 5 seeds: enough for a verdict.
     assert config["seeds"] == [0, 1, 2, 3, 4] and config["other_form_seeds"] == [0]
     # The hyperparameters are the article's, as transcribed in paper/article.yaml.
-    article = yaml.safe_load((repo / "paper" / "article.yaml").read_text())["hyperparameters"]
+    from rnn_replication import collect
+
+    article = collect.load_article(repo / "paper")[0]["hyperparameters"]
     for name in ("units", "epochs", "batch_size", "learning_rate"):
         assert config[name] == article[name], name
     assert (config["train_subset"], config["test_subset"]) == (0, 0)

@@ -349,13 +349,10 @@ def test_verdict_figure_has_every_seed_the_interval_and_the_articles_value(repo)
     assert [line.get_ydata()[0] for line in article] == pytest.approx([97.33, 98.67, 98.79])
 
 
-def test_the_title_warns_when_runs_trained_on_the_cpu_beside_an_unused_gpu(runs, repo):
-    metrics_path = Path(runs[0])
-    metrics = json.loads(metrics_path.read_text()) | {"gpu_warning": "nvidia-smi sees 1 GPU, but ..."}
-    metrics_path.write_text(json.dumps(metrics))
-    summary = collect.collect_runs(runs)
+def title_inputs(repo, summary: pd.DataFrame) -> collect.ReportInputs:
+    """What the report's title reads: the runs and the article (no verdicts, timing or confusion)."""
     article, history = collect.load_article(repo / "paper")
-    inputs = collect.ReportInputs(
+    return collect.ReportInputs(
         config={"semantics": "article"},
         summary=summary,
         main=summary,
@@ -367,14 +364,19 @@ def test_the_title_warns_when_runs_trained_on_the_cpu_beside_an_unused_gpu(runs,
         timing=pd.DataFrame(),
         confusion=pd.DataFrame(),
     )
-    text = tables.title(inputs)
+
+
+def test_the_title_warns_when_runs_trained_on_the_cpu_beside_an_unused_gpu(runs, repo):
+    metrics_path = Path(runs[0])
+    metrics = json.loads(metrics_path.read_text()) | {"gpu_warning": "nvidia-smi sees 1 GPU, but ..."}
+    metrics_path.write_text(json.dumps(metrics))
+    text = tables.title(title_inputs(repo, collect.collect_runs(runs)))
     assert "**Trained on the CPU although a GPU is there:** nvidia-smi sees 1 GPU, but ..." in text
     assert "**Not the article's setting:** epochs 2 (article: 20)." in text
 
 
 def test_the_title_names_every_setting_that_is_not_the_articles(runs, repo):
     summary = collect.collect_runs(runs)
-    article, history = collect.load_article(repo / "paper")
 
     def title_with(units, epochs, train_images):
         for path in runs:
@@ -383,12 +385,7 @@ def test_the_title_names_every_setting_that_is_not_the_articles(runs, repo):
                 metrics["cell"], metrics["form"], units=units, epochs=epochs
             ).settings()
             Path(path).write_text(json.dumps(metrics))
-        main = summary.assign(epochs=epochs, train_images=train_images)
-        empty = pd.DataFrame()
-        inputs = collect.ReportInputs(
-            {"semantics": "article"}, main, main, {}, article, history, {}, empty, empty, empty
-        )
-        return tables.title(inputs)
+        return tables.title(title_inputs(repo, summary.assign(epochs=epochs, train_images=train_images)))
 
     assert "Not the article's setting" not in title_with(128, 20, 60000)
     text = title_with(64, 20, 1024)

@@ -85,10 +85,10 @@ def setting_differences(inputs: ReportInputs) -> list[str]:
         for name in HYPERPARAMETERS
         if name in article and name in settings and settings[name] != article[name]
     ]
-    images = {"training": (first["train_images"], "x_train"), "test": (first["test_images"], "x_test")}
-    for kind, (used, array) in images.items():
-        if used != ARRAY_SHAPES[array][0]:
-            differences.append(f"{used:,} {kind} images (article: {ARRAY_SHAPES[array][0]:,})")
+    for kind, column, array in (("training", "train_images", "x_train"), ("test", "test_images", "x_test")):
+        used, full = first[column], ARRAY_SHAPES[array][0]
+        if used != full:
+            differences.append(f"{used:,} {kind} images (article: {full:,})")
     return differences
 
 
