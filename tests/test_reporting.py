@@ -5,7 +5,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from rnn_replication import collect, confusion, figures, tables
+from rnn_replication import collect, confusion, figures, paper, pipeline, tables
 from rnn_replication.runs import RunSpec
 
 matplotlib.use("Agg")
@@ -84,6 +84,44 @@ def test_collect_sorts_runs_by_cell_form_seed_and_points_to_their_records(runs, 
     assert summary["notebook_path"].iloc[0].endswith("simplernn-single-article-seed0/train.ipynb")
 
 
+def test_collect_refuses_a_run_made_with_other_settings_naming_run_key_values_and_the_fix(runs, tmp_path):
+    expected = {
+        Path(path).parent.name: pipeline.run_settings(
+            RunSpec.from_parameters(
+                json.loads(Path(path).read_text())
+                | {
+                    "units": 128,
+                    "learning_rate": 0.001,
+                    "batch_size": 128,
+                    "train_subset": 0,
+                    "test_subset": 0,
+                }
+            ),
+            "tensorflow",
+        )
+        for path in runs
+    }
+    for path in runs:  # records as training writes them: the settings in a `config` block
+        record = json.loads(Path(path).read_text())
+        record["config"] = {
+            key: value for key, value in expected[Path(path).parent.name].items() if key != "backend"
+        }
+        Path(path).write_text(json.dumps(record))
+    assert len(collect.collect_runs(runs, expected)) == 4
+    victim = "lstm-single-article-seed1"
+    expected[victim] = expected[victim] | {"epochs": 20}
+    with pytest.raises(collect.RunRecordError) as refused:
+        collect.collect_runs(runs, expected)
+    message = str(refused.value)
+    assert f"run {victim} was made with epochs 2, but the config asks for epochs 20" in message
+    assert f"snakemake --cores 4 --forcerun results/runs/{victim}/metrics.json" in message
+    expected[victim] = expected[victim] | {"epochs": 2, "backend": "jax"}
+    with pytest.raises(
+        collect.RunRecordError, match="made with backend 'tensorflow', but the config asks for backend 'jax'"
+    ):
+        collect.collect_runs(runs, expected)
+
+
 def test_collect_sums_confusion_counts_over_the_seeds_of_each_configuration(runs, tmp_path):
     collect.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
     table = pd.read_csv(tmp_path / "confusion.csv")
@@ -151,7 +189,7 @@ def test_a_confusion_file_that_does_not_add_up_stops_collect_naming_it(runs, tmp
 
 def test_article_costs_set_parameters_and_speed_beside_the_articles(runs, repo):
     summary = collect.collect_runs(runs)
-    article, _ = collect.load_article(repo / "paper")
+    article, _ = paper.load_article(repo / "paper")
     table = tables.article_costs(summary, article).set_index("cell")
     assert list(table.index) == ["SimpleRNN", "LSTM"]  # no single-layer GRU run here
     assert table.loc["SimpleRNN", "recurrent params, article"] == "20,096"
@@ -172,7 +210,7 @@ def test_grid_table_is_cell_by_form(runs):
 def test_figures_have_a_panel_per_configuration_and_the_articles_curves(runs, repo):
     summary = collect.collect_runs(runs)
     histories = collect.read_histories(summary)
-    _, article_history = collect.load_article(repo / "paper")
+    _, article_history = paper.load_article(repo / "paper")
     figure = figures.plot_single_vs_article(summary, histories, article_history)
     assert len(figure.axes) == 4  # accuracy and loss for SimpleRNN and LSTM
     labels = [line.get_label() for line in figure.axes[0].lines]
@@ -244,7 +282,9 @@ def test_collect_names_the_damaged_file_what_is_wrong_and_how_to_fix_it(runs, da
     with pytest.raises(collect.RunRecordError) as error:
         collect.collect_runs(runs)
     assert f"{damaged}/{message.split(':')[0]}" in str(error.value) and message in str(error.value)
-    assert f"delete {damaged}/ and run the workflow again" in str(error.value)
+    assert f"retrain it with: snakemake --cores 4 --forcerun results/runs/{damaged.name}/metrics.json" in str(
+        error.value
+    )
 
 
 def test_collect_refuses_an_empty_selection():
@@ -276,8 +316,8 @@ def verdict_rows(repo):
                 }
             )
     summary = pd.DataFrame(runs)
-    article, _ = collect.load_article(repo / "paper")
-    claims = collect.load_claims(repo / "paper")
+    article, _ = paper.load_article(repo / "paper")
+    claims = paper.load_claims(repo / "paper")
     timing = pd.DataFrame(
         [
             {
@@ -351,7 +391,7 @@ def test_verdict_figure_has_every_seed_the_interval_and_the_articles_value(repo)
 
 def title_inputs(repo, summary: pd.DataFrame) -> collect.ReportInputs:
     """What the report's title reads: the runs and the article (no verdicts, timing or confusion)."""
-    article, history = collect.load_article(repo / "paper")
+    article, history = paper.load_article(repo / "paper")
     return collect.ReportInputs(
         config={"semantics": "article"},
         summary=summary,

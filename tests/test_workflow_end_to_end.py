@@ -150,9 +150,9 @@ def test_the_same_notebooks_run_on_another_backend(backend, repo, mnist_npz, tmp
         assert history["loss"].iloc[1] < history["loss"].iloc[0], run
 
 
-def planned_jobs(workdir) -> dict[str, int]:
+def planned_jobs(workdir, *arguments: str) -> dict[str, int]:
     """Rule name -> number of jobs in a dry run of the workflow copy (with the reasons in its output)."""
-    result = snakemake(workdir, "-n", "--configfile", "config/test.yaml")
+    result = snakemake(workdir, "-n", "--configfile", "config/test.yaml", *arguments)
     assert result.returncode == 0, result.stderr[-3000:]
     output = result.stdout + result.stderr
     table = output.split("Job stats:")[1].split("total")[0] if "Job stats:" in output else ""
@@ -164,32 +164,76 @@ def planned_jobs(workdir) -> dict[str, int]:
     return counts, output
 
 
-def edited(path: Path):
-    """Edit ``path`` (a comment more) and return how to undo it. A touch alone would not do: Snakemake
-    compares the checksums of small input files it recorded, so a newer but unchanged file reruns nothing."""
+def edited(path: Path, text: str):
+    """Append ``text`` to ``path`` and return how to undo it."""
     original = path.read_bytes()
-    path.write_bytes(original + b"\n# edited\n")
+    path.write_bytes(original + text.encode())
     return lambda: path.write_bytes(original)
 
 
-def test_editing_code_makes_exactly_the_outputs_made_with_it_out_of_date(finished_workflow):
-    package = finished_workflow / "workflow" / "rnn_replication"
-    undo = edited(package / "models.py")
+def downstream(*rules: str) -> dict[str, int]:
+    return dict.fromkeys(rules, 1) | {"all": 1}
+
+
+def test_a_changed_setting_retrains_exactly_the_runs_it_changes_and_threads_retrain_nothing(
+    finished_workflow,
+):
+    runs = len(pd.read_csv(finished_workflow / "results" / "summary.csv"))
+    jobs, output = planned_jobs(finished_workflow, "--config", "epochs=3")
+    assert jobs == {"train": runs} | downstream("timing", "collect", "judge", "report", "bundle"), jobs
+    assert "Params have changed since last execution" in output and '"epochs": 3' in output
+    jobs, _ = planned_jobs(finished_workflow, "--config", "test_subset=256")
+    assert jobs.get("train") == runs, jobs
+    # Settings that cannot change a number: threads (the digits do not depend on them), data routes.
+    assert planned_jobs(finished_workflow, "--config", "threads_per_run=2")[0] == {}
+
+
+def test_comments_docstrings_and_touch_rerun_nothing(finished_workflow):
+    code = [
+        *sorted((finished_workflow / "workflow" / "rnn_replication").glob("*.py")),
+        *sorted((finished_workflow / "workflow" / "scripts").glob("*.py")),
+    ]
+    undo = [edited(path, '\n# a comment\n\n\ndef _unused():\n    """Only a docstring."""\n') for path in code]
+    notebook = finished_workflow / "notebooks" / "train.ipynb"
+    original = notebook.read_text()
+    cells = json.loads(original)
+    cells["cells"][0]["source"] = ["# Another title\n"]  # markdown
+    notebook.write_text(json.dumps(cells, indent=2))
+    try:
+        for path in finished_workflow.rglob("*"):
+            if path.is_file() and ".snakemake" not in path.parts:
+                path.touch()
+        jobs, output = planned_jobs(finished_workflow)
+    finally:
+        for step in undo:
+            step()
+        notebook.write_text(original)
+    assert jobs == {}, output[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("workflow/rnn_replication/models.py", ("train", "timing", "collect", "judge", "report", "bundle")),
+        ("workflow/rnn_replication/fetch.py", ()),  # the data is judged by its checksum
+        ("workflow/rnn_replication/collect.py", ("collect", "judge", "report", "bundle")),
+        ("workflow/rnn_replication/replication.py", ("judge", "report", "bundle")),
+        ("workflow/rnn_replication/tables.py", ("report", "bundle")),
+        ("workflow/scripts/bundle_report.py", ("bundle",)),
+    ],
+)
+def test_a_real_code_edit_reruns_exactly_that_step_and_its_dependants(finished_workflow, path, expected):
+    undo = edited(finished_workflow / path, "\nEDITED_FOR_A_TEST = 1\n")
     try:
         jobs, output = planned_jobs(finished_workflow)
-        runs = len(pd.read_csv(finished_workflow / "results" / "summary.csv"))
-        assert jobs.get("train") == runs and jobs.get("timing") == 1 and jobs.get("report") == 1
-        assert "Updated input files: workflow/rnn_replication/models.py" in output
     finally:
         undo()
-    undo = edited(package / "tables.py")
-    try:
-        jobs, output = planned_jobs(finished_workflow)
-        # The report's code reruns only the report and the bundle that holds it.
-        assert jobs == {"report": 1, "bundle": 1, "all": 1}, jobs
-    finally:
-        undo()
-    assert planned_jobs(finished_workflow)[0] == {}
+    if not expected:
+        assert jobs == {}, output[-3000:]
+        return
+    runs = len(pd.read_csv(finished_workflow / "results" / "summary.csv"))
+    assert jobs == downstream(*expected) | ({"train": runs} if "train" in expected else {}), jobs
+    assert f"code {path} " in output  # the reason names the file whose meaning changed
 
 
 def test_a_deleted_run_record_is_rebuilt_by_a_plain_run_and_nothing_else_is_retrained(finished_workflow):
@@ -265,6 +309,25 @@ def test_changing_only_where_the_data_comes_from_fetches_and_retrains_nothing(fi
         assert planned_jobs(finished_workflow)[0] == {}
     finally:
         config_path.write_text(original)
+
+
+def test_a_config_value_never_reaches_a_shell_and_a_refused_fetch_keeps_the_verified_file(finished_workflow):
+    data_file = finished_workflow / "resources" / "mnist.npz"
+    verified = data_file.read_bytes()
+    bad = finished_workflow / "bad.npz"
+    bad.write_bytes(b"not an npz")
+    refusals = {"x'$(touch pwned)'.npz": "does not exist", "bad.npz": "bad.npz: not a readable .npz"}
+    for local_path, refusal in refusals.items():
+        result = snakemake(
+            finished_workflow,
+            *("resources/mnist.npz", "--cores", "1", "--configfile", "config/test.yaml"),
+            *("--forcerun", "resources/mnist.npz", "--config", f"data={{local_path: {local_path}}}"),
+        )
+        assert result.returncode != 0
+        assert "Restored previous version of resources/mnist.npz" in result.stderr, result.stderr[-3000:]
+        assert refusal in result.stderr and data_file.read_bytes() == verified
+    assert not list(finished_workflow.rglob("pwned"))
+    assert planned_jobs(finished_workflow)[0] == {}
 
 
 def test_a_changed_margin_judges_again_and_retrains_nothing(finished_workflow):

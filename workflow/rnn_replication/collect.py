@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from . import confusion, records, runs
+from .paper import load_article, load_claims
 from .runs import CELLS, FORMS, RunPaths
 
 SUMMARY_COLUMNS = [
@@ -50,12 +49,18 @@ class RunRecordError(ValueError):
     """A run's metrics.json or history.csv cannot be used; the message names the file and the fix."""
 
 
-def read_run_record(metrics_path: str | os.PathLike) -> dict:
-    """One run's metrics.json, checked: valid JSON with every field the report uses, and a history.csv
-    beside it with one row per epoch. Raises RunRecordError naming the file and what is wrong."""
+def retrain_advice(run: str) -> str:
+    """How to retrain one run and refresh what depends on it (the fix for every unusable record)."""
+    return f"retrain it with: snakemake --cores 4 --forcerun {RunPaths.of(run).metrics}"
+
+
+def read_run_record(metrics_path: str | os.PathLike, expected: dict | None = None) -> dict:
+    """One run's metrics.json, checked: valid JSON with every field the report uses, made with the
+    ``expected`` settings (pipeline.run_settings) where given, and a history.csv beside it with one row per
+    epoch. Raises RunRecordError naming the file and what is wrong."""
     metrics_path = Path(metrics_path)
     run_dir = metrics_path.parent
-    retrain = f"delete {run_dir}/ and run the workflow again to retrain this run"
+    retrain = retrain_advice(run_dir.name)
     try:
         metrics = json.loads(metrics_path.read_text())
     except (OSError, ValueError) as error:
@@ -63,9 +68,23 @@ def read_run_record(metrics_path: str | os.PathLike) -> dict:
     missing = [key for key in REQUIRED_METRICS if key not in metrics]
     if missing:
         raise RunRecordError(f"{metrics_path}: missing {', '.join(missing)}; {retrain}")
+    if expected is not None:
+        check_settings(metrics, expected, metrics_path, retrain)
     history_path = run_dir / Path(RunPaths.of(run_dir.name).history).name
     check_history(history_path, metrics["epochs"], retrain)
     return metrics
+
+
+def check_settings(metrics: dict, expected: dict, metrics_path: Path, fix: str) -> None:
+    """A record must have been made with the settings the workflow collects for (its ``config`` block and
+    backend): a run trained under other settings must not enter the verdicts beside the others."""
+    made = (metrics.get("config") or {}) | {"backend": metrics.get("backend")}
+    for key, value in expected.items():
+        if made.get(key) != value:
+            raise RunRecordError(
+                f"{metrics_path}: run {metrics_path.parent.name} was made with {key} {made.get(key)!r}, "
+                f"but the config asks for {key} {value!r}; {fix}"
+            )
 
 
 def check_history(path: Path, epochs: int, fix: str) -> None:
@@ -86,13 +105,13 @@ def check_history(path: Path, epochs: int, fix: str) -> None:
         raise RunRecordError(f"{path}: values that are not numbers; {fix}")
 
 
-def collect_runs(metrics_paths: list[str]) -> pd.DataFrame:
-    """One row per run, from each run's metrics.json (checked, with its history); the history and the
-    executed notebook sit beside it."""
+def collect_runs(metrics_paths: list[str], expected: dict[str, dict] | None = None) -> pd.DataFrame:
+    """One row per run, from each run's metrics.json (checked, with its history, against the settings
+    ``expected`` for its run name where given); the history and the executed notebook sit beside it."""
     rows = []
     for metrics_path in metrics_paths:
-        metrics = read_run_record(metrics_path)
         run_dir = Path(metrics_path).parent
+        metrics = read_run_record(metrics_path, None if expected is None else expected[run_dir.name])
         paths = RunPaths.of(run_dir.name)
         row = {column: metrics.get(column) for column in SUMMARY_COLUMNS}
         row["run"] = run_dir.name
@@ -122,17 +141,17 @@ def collect_confusion(summary: pd.DataFrame) -> pd.DataFrame:
     for row in summary.itertuples():
         run_dir = Path(row.metrics_path).parent
         path = run_dir / runs.RUN_FILE_NAMES["confusion"]
-        retrain = f"delete {run_dir}/ and run the workflow again to retrain this run"
         try:
-            matrices[row.run] = confusion.read(path, images=row.test_images, fix=retrain)
+            matrices[row.run] = confusion.read(path, images=row.test_images, fix=retrain_advice(row.run))
         except confusion.ConfusionError as error:
             raise RunRecordError(str(error)) from None
     return confusion.collect(summary, matrices)
 
 
-def write_tables(metrics_paths: list[str], summary_out, confusion_out) -> pd.DataFrame:
-    """collect's two tables: one row per run (summary.csv), and the confusion counts per configuration."""
-    summary = collect_runs(metrics_paths)
+def write_tables(metrics_paths: list[str], summary_out, confusion_out, expected=None) -> pd.DataFrame:
+    """collect's two tables: one row per run (summary.csv), and the confusion counts per configuration;
+    ``expected``: each run's settings by run name (see :func:`collect_runs`)."""
+    summary = collect_runs(metrics_paths, expected)
     table = collect_confusion(summary)
     records.atomic_write_text(confusion_out, table.to_csv(index=False))
     records.atomic_write_text(summary_out, summary.to_csv(index=False))
@@ -155,39 +174,11 @@ def read_benchmarks(paths: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def load_article(paper_dir: str | os.PathLike) -> tuple[dict, pd.DataFrame]:
-    """The article's results (article.yaml) and its per-epoch logs (article_history.csv)."""
-    paper_dir = Path(paper_dir)
-    article = yaml.safe_load((paper_dir / "article.yaml").read_text(encoding="utf-8"))
-    history = pd.read_csv(paper_dir / "article_history.csv")
-    return article, history
-
-
-def load_claims(paper_dir: str | os.PathLike) -> dict[str, dict]:
-    """The article's claims (paper/claims.yaml) by id."""
-    claims = yaml.safe_load((Path(paper_dir) / "claims.yaml").read_text(encoding="utf-8"))["claims"]
-    return {claim["id"]: claim for claim in claims}
-
-
 def read_replication(path: str | os.PathLike) -> pd.DataFrame:
     """results/replication.csv, with the empty note cells read as empty strings."""
     table = pd.read_csv(path)
     table["note"] = table["note"].fillna("")
     return table
-
-
-def bundle_report(html, record_paths, results_dir, out) -> list[str]:
-    """Copy the report and the run records it links to into ``out``, each at the same path relative to
-    the report as under ``results_dir``, so the links work wherever the folder goes (report.zip).
-    Returns the copies' paths."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    copied = [shutil.copy2(html, out / "report.html")]
-    for path in record_paths:
-        target = out / Path(path).relative_to(results_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        copied.append(shutil.copy2(path, target))
-    return [str(path) for path in copied]
 
 
 @dataclass

@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import collect, inference, records
+from . import inference, paper, records
 from .runs import ARTICLE_FORM, CELLS, SEMANTICS
 
 METRICS = ("test_accuracy", "test_loss")
@@ -368,8 +368,8 @@ def write_replication(summary_path, timing_path, paper_dir, config: dict, out) -
     config's semantics, level and margins (``config["semantics"]`` and ``config["verdict"]``)."""
     summary = pd.read_csv(summary_path)
     summary = summary[summary["semantics"] == config["semantics"]]
-    article, _ = collect.load_article(paper_dir)
-    claims = list(collect.load_claims(paper_dir).values())
+    article, _ = paper.load_article(paper_dir)
+    claims = list(paper.load_claims(paper_dir).values())
     verdict = config["verdict"]
     table = replication_rows(
         summary, article, claims, pd.read_csv(timing_path), verdict["margins"], verdict["alpha"]

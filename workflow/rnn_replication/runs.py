@@ -17,13 +17,8 @@ FORMS = ("single", "stacked", "bidirectional")
 SEMANTICS = ("article", "modern")
 BACKENDS = ("tensorflow", "jax", "torch")
 ARTICLE_FORM = "single"  # the only form the article ran
-# Relative cost of one epoch (measured on a CPU), so the workflow can start the longest runs first.
-CELL_COST = {"simplernn": 1, "lstm": 4, "gru": 4}
-FORM_COST = {"single": 1, "bidirectional": 1.5, "stacked": 2.5}
 
 NAME_PATTERN = "{cell}-{form}-{semantics}-seed{seed}"
-# What a copy of the workflow needs (the benchmark and the workflow tests run DAGs in such copies).
-WORKFLOW_FILES = ("Snakefile", "config", "workflow", "notebooks", "paper", "profiles", "environment.yml")
 RUNS_DIR = "results/runs"
 RESUME_DIR = "results/resume"
 
@@ -91,20 +86,6 @@ class RunSpec:
     def label(self) -> str:
         """The cell's label with the form, for titles: "LSTM, bidirectional"."""
         return f"{CELLS[self.cell]}, {self.form}"
-
-    @classmethod
-    def parse(cls, name: str, **hyperparameters) -> RunSpec:
-        """The run named ``name`` (as :attr:`name` writes it), with the given hyperparameters."""
-        match = re.fullmatch(
-            NAME_PATTERN.format(**{k: f"(?P<{k}>{v})" for k, v in WILDCARD_CONSTRAINTS.items()}), name
-        )
-        if match is None:
-            raise ValueError(
-                f"not a run name: {name!r}; expected {NAME_PATTERN} with cell in {', '.join(CELLS)}, "
-                f"form in {', '.join(FORMS)}, semantics in {', '.join(SEMANTICS)}"
-            )
-        fields = match.groupdict()
-        return cls(**{**fields, "seed": int(fields["seed"])}, **hyperparameters)
 
     @classmethod
     def from_parameters(cls, parameters: dict) -> RunSpec:
@@ -201,9 +182,6 @@ class RunPaths:
         """The same paths with Snakemake wildcards in place of the run's name."""
         return cls.of(NAME_PATTERN)
 
-    def run_dir(self) -> Path:
-        return Path(self.metrics).parent
-
     def finished(self) -> list[str]:
         """Every file a finished run leaves in its folder."""
         return [getattr(self, kind) for kind in RUN_FILE_NAMES]
@@ -234,34 +212,3 @@ def default_config(root: str | Path | None = None) -> dict:
     config = yaml.safe_load((root / "config" / "config.yaml").read_text(encoding="utf-8"))
     validate(config, str(root / "workflow" / "schemas" / "config.schema.yaml"))
     return config
-
-
-def relative_cost(cell: str, form: str) -> float:
-    """How long a run of ``cell`` in ``form`` takes, relative to a single-layer SimpleRNN."""
-    return CELL_COST[cell] * FORM_COST[form]
-
-
-def selected_runs(config: dict) -> list[RunSpec]:
-    """Every run a workflow config asks for: each cell x form under the config's semantics with that form's
-    seeds (``seeds`` for the article's single layer, ``other_form_seeds`` for the others), then, with
-    ``compare_semantics``, the single-layer cells under both semantics. In that order, without repeats."""
-    hyperparameters = {name: config[name] for name in HYPERPARAMETERS}
-    runs = [
-        RunSpec(cell, form, config["semantics"], seed, **hyperparameters)
-        for cell in config["cells"]
-        for form in config["forms"]
-        for seed in seeds_of(config, form)
-    ]
-    if config["compare_semantics"]:
-        runs += [
-            RunSpec(cell, ARTICLE_FORM, semantics, seed, **hyperparameters)
-            for semantics in SEMANTICS
-            for cell in config["cells"]
-            for seed in config["seeds"]
-        ]
-    return list(dict.fromkeys(runs))
-
-
-def seeds_of(config: dict, form: str) -> list[int]:
-    """The seeds a form runs with under a workflow config."""
-    return config["seeds"] if form == ARTICLE_FORM else config["other_form_seeds"]

@@ -5,7 +5,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from rnn_replication import data, devices, provenance, runs
+from rnn_replication import devices, fingerprint, pipeline, runs
 
 # `--config seeds=[0,1,2] compare_semantics=true` arrives as strings: read them as the YAML they look like.
 for key in ("seeds", "other_form_seeds"):
@@ -18,24 +18,15 @@ if isinstance(config.get("compare_semantics"), str):
 # the schema's defaults for keys an overlay config leaves out.
 validate(config, schema="../schemas/config.schema.yaml")
 
-RUNS = runs.selected_runs(config)
+RUNS = pipeline.selected_runs(config)
 # A training job holds a `gpu_jobs` token only where there is a GPU to share (profiles/default allows 4 at
 # a time); on a CPU-only machine the jobs are limited by --cores alone.
 GPU_TOKEN = 1 if devices.count_gpus() else 0
-# The code of each step is one of its inputs: editing it makes exactly the outputs made with it out of
-# date (`snakemake -n` then names the edited file as the reason). Package modules are followed through
-# their imports.
-CODE = {
-    "train": provenance.package_files("devices", "curves", "training")
-    + ["notebooks/train.ipynb", "workflow/scripts/run_notebook.py"],
-    "timing": provenance.package_files("timing", "training") + ["workflow/scripts/time_cells.py"],
-    "collect": provenance.package_files("collect") + ["workflow/scripts/collect_runs.py"],
-    "judge": provenance.package_files("replication") + ["workflow/scripts/judge.py"],
-    "bundle": provenance.package_files("collect") + ["workflow/scripts/bundle_report.py"],
-    "report": provenance.package_files("collect", "tables", "figures", "replication")
-    + ["notebooks/report.ipynb", "workflow/scripts/run_notebook.py"]
-    + [str(path) for path in sorted(Path("workflow/templates").rglob("*.*"))],
-}
+# What each step's code means, one "code FILE DIGEST" line per file it runs: rule params, which Snakemake
+# compares, so a change of meaning reruns exactly the steps that run the file (`snakemake -n` names it) and
+# a comment, docstring, layout or `touch` reruns nothing. The code is therefore no rule's input.
+REPOSITORY = Path(workflow.main_snakefile).parent
+CODE = {step: fingerprint.code_fingerprints(step, REPOSITORY) for step in fingerprint.STEP_ENTRIES}
 # The software of every step (`snakemake --use-conda` builds it; otherwise the jobs run in the environment
 # Snakemake runs in). A file, not environment.yml's name: Snakemake would run `conda env export` for a named
 # environment even without --use-conda.
@@ -69,42 +60,35 @@ TENSORFLOW_NOISE = "|".join(
 
 def run_spec(wildcards):
     """The run a train job trains: its configuration from the wildcards, its hyperparameters from the config."""
-    return runs.RunSpec(
-        wildcards.cell,
-        wildcards.form,
-        wildcards.semantics,
-        int(wildcards.seed),
-        **{name: config[name] for name in runs.HYPERPARAMETERS},
-    )
+    return pipeline.run_spec(config, wildcards.cell, wildcards.form, wildcards.semantics, wildcards.seed)
 
 
-def notebook_parameters(wildcards, input, output, threads):
-    """Everything the training notebook is given, as one YAML (JSON) string for papermill's -y."""
-    spec = run_spec(wildcards)
-    return json.dumps(
-        spec.settings()
-        | {
-            "backend": config["backend"],
-            "threads": threads,
-            "data_path": input.data,
-            "metrics_path": output.metrics,
-            "history_path": output.history,
-            "model_path": output.model,
-            "confusion_path": output.confusion,
-            # Not an output: Snakemake must not delete it when it reruns a killed job.
-            "resume_dir": spec.paths().resume,
-        }
-    )
+def run_settings(wildcards):
+    """What the run's numbers depend on (its specification and the backend), as the JSON the notebook takes
+    with -y. A function of the wildcards alone, so Snakemake records and compares it: a changed setting
+    retrains exactly the runs it changes. Threads and paths go to the notebook on the command line."""
+    return pipeline.settings_json(pipeline.run_settings(run_spec(wildcards), config["backend"]))
+
+
+def resume_dir(wildcards):
+    """Where the run checkpoints every epoch. Not an output: Snakemake must not delete it when it reruns a
+    killed job."""
+    return run_spec(wildcards).paths().resume
 
 
 def training_priority(wildcards):
-    """Seed by seed in the config's order, the longest runs first within a seed. On JAX a configuration's
-    later seeds then start after its first seed has compiled, and load that program from the persistent
-    compilation cache instead of compiling it again at the same time."""
-    seeds, seed = runs.seeds_of(config, wildcards.form), int(wildcards.seed)
-    waves = max(len(config["seeds"]), len(config["other_form_seeds"]))
-    wave = waves - seeds.index(seed) if seed in seeds else 0
-    return 1000 * wave + round(10 * runs.relative_cost(wildcards.cell, wildcards.form))
+    return pipeline.training_priority(config, wildcards.cell, wildcards.form, int(wildcards.seed))
+
+
+def expected_settings(wildcards):
+    """Each collected run's settings by name: collect refuses a record made with others."""
+    return json.dumps({spec.name: pipeline.run_settings(spec, config["backend"]) for spec in RUNS})
+
+
+def data_sources(wildcards, output):
+    """The config's data block as JSON. A function of the output on purpose: Snakemake compares only params
+    that do not depend on input or output files, and the data is judged by its checksum, not its route."""
+    return json.dumps(config["data"])
 
 
 def every_core(wildcards):
@@ -118,9 +102,7 @@ def every_core(wildcards):
 
 
 def report_parameters(wildcards):
-    """The effective config and the training jobs' benchmark files, as one YAML (JSON) string. Without
-    the data source settings: the data is judged by its checksum (shown in the report), not by its route,
-    so changing them makes no new report (Snakemake compares params)."""
+    """The effective config (less the keys that cannot change a number: threads, the data's route) and
+    the training jobs' benchmark files, as one YAML (JSON) string; Snakemake compares it."""
     benchmark_paths = [spec.paths().benchmark for spec in RUNS]
-    shown = {key: value for key, value in config.items() if key != "data"}
-    return json.dumps({"config": shown, "benchmark_paths": benchmark_paths})
+    return json.dumps({"config": pipeline.result_config(config), "benchmark_paths": benchmark_paths})

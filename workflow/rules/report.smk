@@ -3,7 +3,6 @@ rule collect:
         metrics=[spec.paths().metrics for spec in RUNS],
         histories=[spec.paths().history for spec in RUNS],
         confusions=[spec.paths().confusion for spec in RUNS],
-        code=CODE["collect"],
     output:
         summary=report("results/summary.csv", caption="../report/summary.rst", category="Tables"),
         confusion=report("results/confusion.csv", caption="../report/confusion.rst", category="Tables"),
@@ -11,8 +10,11 @@ rule collect:
         "logs/collect.log",
     conda:
         CONDA_ENV
+    params:
+        *CODE["collect"],
+        expected=expected_settings,
     shell:
-        "python workflow/scripts/collect_runs.py {output.summary:q} {output.confusion:q}"
+        "python workflow/scripts/collect_runs.py {output.summary:q} {output.confusion:q} {params.expected:q}"
         " {input.metrics:q} > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"
 
 
@@ -22,7 +24,6 @@ rule judge:
         timing=rules.timing.output[0],
         article="paper/article.yaml",
         claims="paper/claims.yaml",
-        code=CODE["judge"],
     output:
         report("results/replication.csv", caption="../report/replication.rst", category="Does it replicate?"),
     log:
@@ -30,6 +31,7 @@ rule judge:
     conda:
         CONDA_ENV
     params:
+        *CODE["judge"],
         # What the verdicts depend on besides the files: a changed level or margin judges again.
         settings=json.dumps({"semantics": config["semantics"], "verdict": config["verdict"]}),
     shell:
@@ -43,10 +45,8 @@ rule report:
         replication=rules.judge.output[0],
         timing=rules.timing.output[0],
         confusion=rules.collect.output.confusion,
-        notebook="notebooks/report.ipynb",
         article="paper/article.yaml",
         article_history="paper/article_history.csv",
-        code=CODE["report"],
     output:
         # update(): Snakemake keeps the previous report until a new one has been made, and puts it back
         # if the report fails.
@@ -65,9 +65,10 @@ rule report:
     conda:
         CONDA_ENV
     params:
+        *CODE["report"],
         notebook=report_parameters,
     shell:
-        "(python workflow/scripts/run_notebook.py {input.notebook:q} {log.notebook:q}"
+        "(python workflow/scripts/run_notebook.py notebooks/report.ipynb {log.notebook:q}"
         " --log-output --no-progress-bar"
         " -p summary_path {input.summary:q} -p replication_path {input.replication:q}"
         " -p timing_path {input.timing:q} -p confusion_path {input.confusion:q}"
@@ -87,7 +88,6 @@ rule bundle:
     input:
         html=rules.report.output.html,
         records=[path for spec in RUNS for path in spec.paths().linked()],
-        code=CODE["bundle"],
     output:
         report(
             directory("results/bundle"),
@@ -99,6 +99,8 @@ rule bundle:
         "logs/bundle.log",
     conda:
         CONDA_ENV
+    params:
+        *CODE["bundle"],
     shell:
         "python workflow/scripts/bundle_report.py {input.html:q} results {output:q} {input.records:q}"
         " > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"

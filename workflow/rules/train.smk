@@ -2,8 +2,6 @@ rule train:
     input:
         # ancient(): the file is verified by its checksum; fetching it again (same bytes) retrains nothing.
         data=ancient(rules.fetch_mnist.output[0]),
-        notebook="notebooks/train.ipynb",
-        code=CODE["train"],
     output:
         metrics=RUN_FILES.metrics,
         history=RUN_FILES.history,
@@ -24,14 +22,20 @@ rule train:
         # One slot on a GPU; profiles/default sets how many jobs may hold one at a time.
         gpu_jobs=GPU_TOKEN,
     params:
-        notebook=notebook_parameters,
+        # Compared by Snakemake: the code's meaning (one line per file) and the run's settings.
+        *CODE["train"],
+        settings=run_settings,
+        resume=resume_dir,
         name=runs.NAME_PATTERN,
         noise=TENSORFLOW_NOISE,
     shell:
         # The log gets everything but TensorFlow's start-up noise on a machine without a GPU; the terminal
         # gets one line per epoch (grep finds none when a resumed run had no epoch left to train).
-        "(python workflow/scripts/run_notebook.py {input.notebook:q} {log.notebook:q}"
-        " --log-output --no-progress-bar -y {params.notebook:q} 2>&1"
+        "(python workflow/scripts/run_notebook.py notebooks/train.ipynb {log.notebook:q}"
+        " --log-output --no-progress-bar -y {params.settings:q} -p threads {threads}"
+        " -p data_path {input.data:q} -p metrics_path {output.metrics:q} -p history_path {output.history:q}"
+        " -p model_path {output.model:q} -p confusion_path {output.confusion:q}"
+        " -p resume_dir {params.resume:q} 2>&1"
         " | grep --line-buffered -v -E {params.noise:q} | tee {log.stdout:q}"
         " | {{ grep --line-buffered -E ' epoch [0-9]+/[0-9]+: ' >&2 || true; }})"
         " && cp {log.notebook:q} {output.notebook:q}"
@@ -46,8 +50,6 @@ rule timing:
     input:
         # ancient(): the file is verified by its checksum; fetching it again (same bytes) retrains nothing.
         data=ancient(rules.fetch_mnist.output[0]),
-        script="workflow/scripts/time_cells.py",
-        code=CODE["timing"],
     output:
         report("results/timing.csv", caption="../report/timing.rst", category="Tables"),
     log:
@@ -61,6 +63,7 @@ rule timing:
     resources:
         gpu_jobs=GPU_TOKEN,
     params:
+        *CODE["timing"],
         backend=config["backend"],
         repeats=config["timing"]["repeats"],
         cells=config["cells"],
@@ -68,6 +71,6 @@ rule timing:
             {"semantics": config["semantics"]} | {name: config[name] for name in runs.HYPERPARAMETERS}
         ),
     shell:
-        "KERAS_BACKEND={params.backend:q} python {input.script:q} {output:q} --data {input.data:q}"
+        "KERAS_BACKEND={params.backend:q} python workflow/scripts/time_cells.py {output:q} --data {input.data:q}"
         " --repeats {params.repeats} --cells {params.cells:q} --settings {params.settings:q}"
         " > {log:q} 2>&1"

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnn_replication import records, runs
+from rnn_replication import pipeline, records, runs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -136,7 +136,7 @@ def time_dag(args, env: dict) -> dict:
     out_dir = REPO / args.out
     with tempfile.TemporaryDirectory(prefix="rnn-dag-") as directory:
         workdir = Path(directory)
-        for name in runs.WORKFLOW_FILES:
+        for name in pipeline.WORKFLOW_FILES:
             source = REPO / name
             (shutil.copytree if source.is_dir() else shutil.copy)(source, workdir / name)
         (workdir / "resources").mkdir()

@@ -1,0 +1,24 @@
+"""The article as the workflow reads it: its numbers and hyperparameters (paper/article.yaml), its per-epoch
+logs (paper/article_history.csv) and its claims (paper/claims.yaml)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+
+def load_article(paper_dir: str | os.PathLike) -> tuple[dict, pd.DataFrame]:
+    """The article's results (article.yaml) and its per-epoch logs (article_history.csv)."""
+    paper_dir = Path(paper_dir)
+    article = yaml.safe_load((paper_dir / "article.yaml").read_text(encoding="utf-8"))
+    history = pd.read_csv(paper_dir / "article_history.csv")
+    return article, history
+
+
+def load_claims(paper_dir: str | os.PathLike) -> dict[str, dict]:
+    """The article's claims (paper/claims.yaml) by id."""
+    claims = yaml.safe_load((Path(paper_dir) / "claims.yaml").read_text(encoding="utf-8"))["claims"]
+    return {claim["id"]: claim for claim in claims}

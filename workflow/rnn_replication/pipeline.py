@@ -1,0 +1,83 @@
+"""The Snakemake side of the workflow: which runs a config selects, the order the jobs start in, and the
+settings each rule is compared by. No job imports this module, so editing it reruns nothing.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .runs import ARTICLE_FORM, HYPERPARAMETERS, SEMANTICS, RunSpec
+
+# What a copy of the workflow needs (the benchmark and the workflow tests run DAGs in such copies).
+WORKFLOW_FILES = ("Snakefile", "config", "workflow", "notebooks", "paper", "profiles", "environment.yml")
+# Relative cost of one epoch, so the workflow can start the longest runs first: the cells' seconds per
+# epoch in the default run's timing pass (1 : 3.2 : 3.7) and the forms' epoch ratios in its training runs
+# (stacked 2.5-2.9, bidirectional 1.7-2.3 times single), docs/results.md.
+CELL_COST = {"simplernn": 1, "lstm": 3.2, "gru": 3.7}
+FORM_COST = {"single": 1, "bidirectional": 2, "stacked": 2.7}
+# Config keys that cannot change a number (proved or by construction), so no rule is compared by them:
+# threads (tests/test_training.py shows the digits do not change) and the data's route (the file is judged
+# by its checksum).
+NOT_RESULT_SETTINGS = ("threads_per_run", "data")
+
+
+def relative_cost(cell: str, form: str) -> float:
+    """How long a run of ``cell`` in ``form`` takes, relative to a single-layer SimpleRNN."""
+    return CELL_COST[cell] * FORM_COST[form]
+
+
+def seeds_of(config: dict, form: str) -> list[int]:
+    """The seeds a form runs with under a workflow config."""
+    return config["seeds"] if form == ARTICLE_FORM else config["other_form_seeds"]
+
+
+def run_spec(config: dict, cell: str, form: str, semantics: str, seed: int) -> RunSpec:
+    """One run under a workflow config: the configuration named, the hyperparameters from the config."""
+    return RunSpec(cell, form, semantics, int(seed), **{name: config[name] for name in HYPERPARAMETERS})
+
+
+def selected_runs(config: dict) -> list[RunSpec]:
+    """Every run a workflow config asks for: each cell x form under the config's semantics with that form's
+    seeds (``seeds`` for the article's single layer, ``other_form_seeds`` for the others), then, with
+    ``compare_semantics``, the single-layer cells under both semantics. In that order, without repeats."""
+    runs = [
+        run_spec(config, cell, form, config["semantics"], seed)
+        for cell in config["cells"]
+        for form in config["forms"]
+        for seed in seeds_of(config, form)
+    ]
+    if config["compare_semantics"]:
+        runs += [
+            run_spec(config, cell, ARTICLE_FORM, semantics, seed)
+            for semantics in SEMANTICS
+            for cell in config["cells"]
+            for seed in config["seeds"]
+        ]
+    return list(dict.fromkeys(runs))
+
+
+def run_settings(spec: RunSpec, backend: str) -> dict:
+    """What a run's numbers depend on besides the code and the data: its specification and the backend.
+    The train rule is compared by these (a change retrains the run) and collect checks each record
+    against them."""
+    return spec.settings() | {"backend": backend}
+
+
+def settings_json(settings: dict) -> str:
+    """Settings as one canonical JSON string (sorted keys), for a rule's params and the notebook's -y."""
+    return json.dumps(settings, sort_keys=True)
+
+
+def training_priority(config: dict, cell: str, form: str, seed: int) -> int:
+    """Seed by seed in the config's order, the longest runs first within a seed. On JAX a configuration's
+    later seeds then start after its first seed has compiled, and load that program from the persistent
+    compilation cache instead of compiling it again at the same time."""
+    seeds = seeds_of(config, form)
+    waves = max(len(config["seeds"]), len(config["other_form_seeds"]))
+    wave = waves - seeds.index(seed) if seed in seeds else 0
+    return 1000 * wave + round(10 * relative_cost(cell, form))
+
+
+def result_config(config: dict) -> dict:
+    """The config without the keys that cannot change a number (what the report is compared by and shows)."""
+    return {key: value for key, value in config.items() if key not in NOT_RESULT_SETTINGS}
