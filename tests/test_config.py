@@ -45,7 +45,7 @@ def test_default_config_is_the_articles_experiment_with_seeds_to_judge_it(repo):
     # The article's single-layer configurations get 5 seeds: enough for a verdict.
     assert config["seeds"] == [0, 1, 2, 3, 4] and config["other_form_seeds"] == [0]
     # The hyperparameters are the article's, as transcribed in paper/article.yaml.
-    from rnn_replication import paper
+    from rnn_replication.core import paper
 
     article = paper.load_article(repo / "paper")[0]["hyperparameters"]
     for name in ("units", "epochs", "batch_size", "learning_rate"):
@@ -160,7 +160,8 @@ def test_training_jobs_run_seed_by_seed_longest_first(repo):
 
 def test_the_schemas_choices_are_the_grid_axes_of_the_run_specification(repo):
     """The schema lists the axes' values for its error messages; rnn_replication.runs defines them."""
-    from rnn_replication import fetch, runs
+    from rnn_replication.core import runs
+    from rnn_replication.data import fetch
 
     properties = yaml.safe_load(Path(schema(repo)).read_text())["properties"]
     assert properties["cells"]["items"]["enum"] == list(runs.CELLS)

@@ -5,11 +5,11 @@ import signal
 import subprocess
 import sys
 
-from rnn_replication import devices
+from rnn_replication.train import devices
 
 CLAIMER = """
 import sys
-from rnn_replication import devices
+from rnn_replication.train import devices
 print(devices.claim_gpu({lock_dir!r}, gpu_count=2), flush=True)
 sys.stdin.read()  # hold the claim until the test closes stdin (or kills us)
 """

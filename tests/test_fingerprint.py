@@ -5,7 +5,8 @@ import json
 import shutil
 
 import pytest
-from rnn_replication import fingerprint
+
+from rnn_replication.pipeline import fingerprint
 
 PACKAGE = "workflow/rnn_replication"
 
@@ -16,7 +17,7 @@ def names(step, root):
 
 def test_each_step_runs_its_own_code_and_not_the_others(repo):
     train = names("train", repo)
-    assert {"train.ipynb", "run_notebook.py", "__init__.py", "runs.py", "data.py", "models.py"} <= train
+    assert {"train.ipynb", "run_notebook.py", "__init__.py", "runs.py", "mnist.py", "models.py"} <= train
     assert {"training.py", "records.py", "devices.py"} <= train
     # Download code, scheduling and fingerprints, collect, judge and report code do not retrain.
     assert not train & {
@@ -28,9 +29,10 @@ def test_each_step_runs_its_own_code_and_not_the_others(repo):
         "tables.py",
     }
     assert {"timing.py", "training.py", "time_cells.py"} <= names("timing", repo)
-    assert "replication.py" in names("judge", repo) and "collect.py" not in names("judge", repo)
+    judge = names("judge", repo)
+    assert "replication.py" in judge and not judge & {"gather.py", "wording.py", "tables.py"}
     report = names("report", repo)
-    assert {"report.ipynb", "tables.py", "figures.py", "index.html.j2", "conf.json"} <= report
+    assert {"report.ipynb", "tables.py", "figures.py", "wording.py", "index.html.j2", "conf.json"} <= report
     assert "training.py" not in report and "models.py" not in report
     assert names("bundle", repo) == {"bundle_report.py"}
 
@@ -48,7 +50,7 @@ def fingerprints(copy):
 
 def test_comments_docstrings_layout_and_markdown_change_no_fingerprint(copy):
     before = fingerprints(copy)
-    training = copy / PACKAGE / "training.py"
+    training = copy / PACKAGE / "train" / "training.py"
     source = training.read_text()
     assert source.startswith('"""')
     # Another module docstring, a comment line, blank lines (layout) and a trailing comment.
@@ -65,13 +67,13 @@ def test_comments_docstrings_layout_and_markdown_change_no_fingerprint(copy):
 
 def test_a_change_of_meaning_changes_the_fingerprints_of_exactly_the_steps_that_run_the_file(copy):
     before = fingerprints(copy)
-    models = copy / PACKAGE / "models.py"
+    models = copy / PACKAGE / "train" / "models.py"
     models.write_text(models.read_text() + "\nEDITED = 1\n")
     after = fingerprints(copy)
     changed = {step for step in before if before[step] != after[step]}
     assert changed == {"train", "timing"}
     (line,) = set(after["train"]) - set(before["train"])
-    assert line.startswith(f"code {PACKAGE}/models.py ")
+    assert line.startswith(f"code {PACKAGE}/train/models.py ")
 
 
 def test_a_notebook_cell_that_is_not_python_is_compared_without_its_comments():

@@ -4,8 +4,9 @@ import math
 
 import numpy as np
 import pytest
-from rnn_replication import inference
 from scipy import stats
+
+from rnn_replication.judge import inference
 
 MARGIN = 0.005  # half an accuracy point, the default margin
 

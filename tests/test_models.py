@@ -6,7 +6,8 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from rnn_replication import models
+
+from rnn_replication.train import models
 
 # (total, recurrent) parameters with the article's Keras 2.2 semantics, Dense(10) included in total.
 EXPECTED_PARAMS = {

@@ -2,7 +2,7 @@
 
 import subprocess
 
-from rnn_replication import provenance
+from rnn_replication.core import provenance
 
 
 def git(directory, *arguments):

@@ -6,8 +6,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from rnn_replication import curves, replication
-from rnn_replication.runs import RunSpec
+
+from rnn_replication.core import curves
+from rnn_replication.core.runs import RunSpec
+from rnn_replication.judge import replication
+from rnn_replication.report import wording
 
 
 def summary_of(rows):
@@ -255,15 +258,15 @@ def test_sentences_and_the_rule_are_generated_from_the_rows():
     timing = timing_of({"simplernn": [1.3, 1.2, 1.4], "lstm": [6.0, 6.2, 5.9], "gru": [5.0, 5.3, 4.9]})
     table = replication.replication_rows(known_summary(), ARTICLE, CLAIMS, timing, MARGINS)
     rows = {row["id"]: row for row in table.to_dict("records")}
-    lstm = replication.number_sentence(rows["lstm_test_accuracy"])
+    lstm = wording.number_sentence(rows["lstm_test_accuracy"])
     assert lstm.startswith("**LSTM test accuracy: replicated (equivalent within ±0.50 points).**")
     assert "The article's 98.67 %" in lstm and "over 5 seeds" in lstm
-    simple = replication.number_sentence(rows["simplernn_test_accuracy"])
+    simple = wording.number_sentence(rows["simplernn_test_accuracy"])
     assert "consistent, inconclusive" in simple and "no number of seeds can decide it" in simple
     claims = {claim["id"]: claim for claim in CLAIMS}
-    speed = replication.claim_sentence(rows["gru_trains_faster"], claims)
+    speed = wording.claim_sentence(rows["gru_trains_faster"], claims)
     assert speed.startswith("**Supported**") and "训练速度更快" in speed and "0.977x" in speed
-    rule = replication.rule_text({"alpha": 0.05, "margins": MARGINS}, 6, 4)
+    rule = wording.rule_text({"alpha": 0.05, "margins": MARGINS}, 6, 4)
     assert "±0.50 points in test accuracy" in rule and "±0.0200 in test loss" in rule
     assert "Holm's correction across the 6 numbers" in rule and "t(0.975, n−1)" in rule
 
@@ -293,7 +296,7 @@ def test_semantics_comparison_states_what_changed_and_by_how_much():
     gru = table.iloc[0]
     assert gru["accuracy_delta"] == pytest.approx(0.004)
     assert gru["params_delta"] == 384 and gru["speed_ratio"] == pytest.approx(0.5)
-    sentence = replication.semantics_sentence(gru)
+    sentence = wording.semantics_sentence(gru)
     assert "reset_after=True" in sentence
     assert "99.10 % against 98.70 % (+0.40 points, 2.8 seed-to-seed sd; means over 2 seeds)" in sentence
     assert "60,672 recurrent parameters instead of 60,288 (+384)" in sentence
@@ -318,5 +321,5 @@ def test_claims_without_an_exact_one_are_still_judged():
 
 
 def test_the_interval_levels_follow_alpha():
-    assert replication.interval_levels(0.05) == ("95 %", "90 %")
-    assert replication.interval_levels(0.01) == ("99 %", "98 %")
+    assert wording.interval_levels(0.05) == ("95 %", "90 %")
+    assert wording.interval_levels(0.01) == ("99 %", "98 %")

@@ -5,8 +5,13 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from rnn_replication import collect, confusion, figures, paper, pipeline, tables
-from rnn_replication.runs import RunSpec
+
+from rnn_replication.collect import gather
+from rnn_replication.core import confusion, paper
+from rnn_replication.core.runs import RunSpec
+from rnn_replication.pipeline import selection
+from rnn_replication.report import errors, figures, tables
+from rnn_replication.report import inputs as report_inputs
 
 matplotlib.use("Agg")
 
@@ -73,7 +78,7 @@ def runs(tmp_path):
 
 
 def test_collect_sorts_runs_by_cell_form_seed_and_points_to_their_records(runs, tmp_path):
-    summary = collect.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
+    summary = gather.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
     assert summary["run"].tolist() == [
         "simplernn-single-article-seed0",
         "lstm-single-article-seed0",
@@ -86,7 +91,7 @@ def test_collect_sorts_runs_by_cell_form_seed_and_points_to_their_records(runs, 
 
 def test_collect_refuses_a_run_made_with_other_settings_naming_run_key_values_and_the_fix(runs, tmp_path):
     expected = {
-        Path(path).parent.name: pipeline.run_settings(
+        Path(path).parent.name: selection.run_settings(
             RunSpec.from_parameters(
                 json.loads(Path(path).read_text())
                 | {
@@ -107,30 +112,30 @@ def test_collect_refuses_a_run_made_with_other_settings_naming_run_key_values_an
             key: value for key, value in expected[Path(path).parent.name].items() if key != "backend"
         }
         Path(path).write_text(json.dumps(record))
-    assert len(collect.collect_runs(runs, expected)) == 4
+    assert len(gather.collect_runs(runs, expected)) == 4
     victim = "lstm-single-article-seed1"
     expected[victim] = expected[victim] | {"epochs": 20}
-    with pytest.raises(collect.RunRecordError) as refused:
-        collect.collect_runs(runs, expected)
+    with pytest.raises(gather.RunRecordError) as refused:
+        gather.collect_runs(runs, expected)
     message = str(refused.value)
     assert f"run {victim} was made with epochs 2, but the config asks for epochs 20" in message
     assert f"snakemake --cores 4 --forcerun results/runs/{victim}/metrics.json" in message
     expected[victim] = expected[victim] | {"epochs": 2, "backend": "jax"}
     with pytest.raises(
-        collect.RunRecordError, match="made with backend 'tensorflow', but the config asks for backend 'jax'"
+        gather.RunRecordError, match="made with backend 'tensorflow', but the config asks for backend 'jax'"
     ):
-        collect.collect_runs(runs, expected)
+        gather.collect_runs(runs, expected)
 
 
 def test_collect_sums_confusion_counts_over_the_seeds_of_each_configuration(runs, tmp_path):
-    collect.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
+    gather.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
     table = pd.read_csv(tmp_path / "confusion.csv")
     assert list(table.columns) == confusion.LONG_COLUMNS
     assert len(table) == 3 * 100  # simplernn single, lstm single, gru stacked: 10 x 10 each
-    lstm = confusion.matrix_of(table, "lstm")
+    lstm = errors.matrix_of(table, "lstm")
     assert lstm.sum() == 20000 and lstm.trace() == 9857 + 9877  # two seeds
     assert lstm[4, 9] == (143 - 143 // 3) + (123 - 123 // 3)
-    top = confusion.most_confused(table, top=2)
+    top = errors.most_confused(table, top=2)
     assert top[["cell", "true", "predicted"]].values.tolist()[:2] == [
         ["simplernn", 4, 9],
         ["simplernn", 7, 2],
@@ -141,7 +146,7 @@ def test_collect_sums_confusion_counts_over_the_seeds_of_each_configuration(runs
 
 
 def test_confusion_table_and_figure_show_each_configurations_errors(runs, tmp_path):
-    collect.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
+    gather.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
     counts = pd.read_csv(tmp_path / "confusion.csv")
     table = tables.confusion_table(counts, "article", top=2).set_index("cell")
     pairs = "most confused (true → predicted: images over the runs)"
@@ -176,19 +181,19 @@ def test_a_confusion_file_that_does_not_add_up_stops_collect_naming_it(runs, tmp
     one_image_short[0, 0] -= 1
     confusion.write(victim, one_image_short)
     with pytest.raises(
-        collect.RunRecordError, match=r"confusion.csv: counts add up to 9999, the run tested 10000"
+        gather.RunRecordError, match=r"confusion.csv: counts add up to 9999, the run tested 10000"
     ):
-        collect.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
+        gather.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
     assert not (tmp_path / "summary.csv").exists()  # nothing half-written
     victim.write_text("true,0,1\n0,5,5\n")
     with pytest.raises(
-        collect.RunRecordError, match=r"expected columns true, 0, 1, .* found columns true, 0, 1 and 1 rows"
+        gather.RunRecordError, match=r"expected columns true, 0, 1, .* found columns true, 0, 1 and 1 rows"
     ):
-        collect.collect_confusion(collect.collect_runs(runs))
+        gather.collect_confusion(gather.collect_runs(runs))
 
 
 def test_article_costs_set_parameters_and_speed_beside_the_articles(runs, repo):
-    summary = collect.collect_runs(runs)
+    summary = gather.collect_runs(runs)
     article, _ = paper.load_article(repo / "paper")
     table = tables.article_costs(summary, article).set_index("cell")
     assert list(table.index) == ["SimpleRNN", "LSTM"]  # no single-layer GRU run here
@@ -199,7 +204,7 @@ def test_article_costs_set_parameters_and_speed_beside_the_articles(runs, repo):
 
 
 def test_grid_table_is_cell_by_form(runs):
-    summary = collect.collect_runs(runs)
+    summary = gather.collect_runs(runs)
     grid = tables.grid_table(summary, "test_accuracy")
     assert list(grid.index) == ["SimpleRNN", "LSTM", "GRU"]
     assert list(grid.columns) == ["single", "stacked"]
@@ -208,8 +213,8 @@ def test_grid_table_is_cell_by_form(runs):
 
 
 def test_figures_have_a_panel_per_configuration_and_the_articles_curves(runs, repo):
-    summary = collect.collect_runs(runs)
-    histories = collect.read_histories(summary)
+    summary = gather.collect_runs(runs)
+    histories = report_inputs.read_histories(summary)
     _, article_history = paper.load_article(repo / "paper")
     figure = figures.plot_single_vs_article(summary, histories, article_history)
     assert len(figure.axes) == 4  # accuracy and loss for SimpleRNN and LSTM
@@ -228,8 +233,8 @@ def test_semantics_figure_has_a_panel_per_cell_run_under_both_semantics(runs, tm
         write_run(tmp_path, "lstm", "single", 0, 0.9890, semantics="modern"),
         write_run(tmp_path, "lstm", "single", 1, 0.9895, semantics="modern"),
     ]
-    summary = collect.collect_runs(runs)
-    figure = figures.plot_semantics(summary, collect.read_histories(summary))
+    summary = gather.collect_runs(runs)
+    figure = figures.plot_semantics(summary, report_inputs.read_histories(summary))
     assert len(figure.axes) == 1  # only LSTM has runs of both semantics
     assert [line.get_label() for line in figure.axes[0].lines] == [
         "ours, Keras 2.2 semantics (2 seeds)",
@@ -242,7 +247,7 @@ def test_benchmarks_are_read_into_one_table(tmp_path):
         "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
         "12.5\t0:00:12\t900.1\t2000\t800\t850\t0\t1\t150\t20\n"
     )
-    table = collect.read_benchmarks([str(tmp_path / "lstm-single-article-seed0.tsv")])
+    table = report_inputs.read_benchmarks([str(tmp_path / "lstm-single-article-seed0.tsv")])
     assert table.loc[0, "job"] == "lstm-single-article-seed0" and table.loc[0, "s"] == 12.5
 
 
@@ -279,8 +284,8 @@ def test_benchmarks_are_read_into_one_table(tmp_path):
 def test_collect_names_the_damaged_file_what_is_wrong_and_how_to_fix_it(runs, damage, message):
     damaged = Path(runs[1]).parent  # lstm-single-article-seed1
     damage(damaged)
-    with pytest.raises(collect.RunRecordError) as error:
-        collect.collect_runs(runs)
+    with pytest.raises(gather.RunRecordError) as error:
+        gather.collect_runs(runs)
     assert f"{damaged}/{message.split(':')[0]}" in str(error.value) and message in str(error.value)
     assert f"retrain it with: snakemake --cores 4 --forcerun results/runs/{damaged.name}/metrics.json" in str(
         error.value
@@ -289,12 +294,12 @@ def test_collect_names_the_damaged_file_what_is_wrong_and_how_to_fix_it(runs, da
 
 def test_collect_refuses_an_empty_selection():
     with pytest.raises(ValueError, match="no runs to collect"):
-        collect.collect_runs([])
+        gather.collect_runs([])
 
 
 def verdict_rows(repo):
     """results/replication.csv's rows for five synthetic seeds of each single-layer cell."""
-    from rnn_replication import replication
+    from rnn_replication.judge import replication
 
     runs = []
     for cell, accuracy, params in (
@@ -339,7 +344,7 @@ def verdict_rows(repo):
 def test_numbers_table_shows_the_interval_the_margin_and_the_verdict(repo, tmp_path):
     summary, rows, _, _, _ = verdict_rows(repo)
     rows.to_csv(tmp_path / "replication.csv", index=False)
-    table = tables.numbers_table(collect.read_replication(tmp_path / "replication.csv"))
+    table = tables.numbers_table(report_inputs.read_replication(tmp_path / "replication.csv"))
     lstm = table[(table["cell"] == "LSTM") & (table["number"] == "test accuracy")].iloc[0]
     assert lstm["article"] == "98.67 %" and lstm["seeds"] == 5
     assert lstm["ours: mean ± sd"] == "98.68 % ± 0.03 points"
@@ -365,7 +370,7 @@ def test_claims_table_quotes_the_article_and_states_each_test(repo):
 
 
 def test_timing_table_and_caption_name_where_the_timings_come_from(repo):
-    from rnn_replication import replication
+    from rnn_replication.judge import replication
 
     _, _, _, timing, article = verdict_rows(repo)
     table = tables.timing_table(replication.timing_ratios(timing, article))
@@ -389,10 +394,10 @@ def test_verdict_figure_has_every_seed_the_interval_and_the_articles_value(repo)
     assert [line.get_ydata()[0] for line in article] == pytest.approx([97.33, 98.67, 98.79])
 
 
-def title_inputs(repo, summary: pd.DataFrame) -> collect.ReportInputs:
+def title_inputs(repo, summary: pd.DataFrame) -> report_inputs.ReportInputs:
     """What the report's title reads: the runs and the article (no verdicts, timing or confusion)."""
     article, history = paper.load_article(repo / "paper")
-    return collect.ReportInputs(
+    return report_inputs.ReportInputs(
         config={"semantics": "article"},
         summary=summary,
         main=summary,
@@ -410,13 +415,13 @@ def test_the_title_warns_when_runs_trained_on_the_cpu_beside_an_unused_gpu(runs,
     metrics_path = Path(runs[0])
     metrics = json.loads(metrics_path.read_text()) | {"gpu_warning": "nvidia-smi sees 1 GPU, but ..."}
     metrics_path.write_text(json.dumps(metrics))
-    text = tables.title(title_inputs(repo, collect.collect_runs(runs)))
+    text = tables.title(title_inputs(repo, gather.collect_runs(runs)))
     assert "**Trained on the CPU although a GPU is there:** nvidia-smi sees 1 GPU, but ..." in text
     assert "**Not the article's setting:** epochs 2 (article: 20)." in text
 
 
 def test_the_title_names_every_setting_that_is_not_the_articles(runs, repo):
-    summary = collect.collect_runs(runs)
+    summary = gather.collect_runs(runs)
 
     def title_with(units, epochs, train_images):
         for path in runs:

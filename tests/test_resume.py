@@ -9,15 +9,15 @@ import time
 
 import pandas as pd
 import pytest
-from rnn_replication import training
-from rnn_replication.runs import RunSpec
+
+from rnn_replication.core.runs import RunOutputs, RunSpec
+from rnn_replication.train import training
 
 pytestmark = pytest.mark.workflow
 
 RUN = """
-from rnn_replication import training
-from rnn_replication.runs import RunSpec
-from rnn_replication.training import RunOutputs  # arguments below hold one, written as its repr
+from rnn_replication.core.runs import RunOutputs, RunSpec  # the arguments hold a RunOutputs, as its repr
+from rnn_replication.train import training
 training.train_run(RunSpec(**{spec!r}), **{arguments!r})
 """
 
@@ -31,7 +31,7 @@ def spec(epochs=4) -> dict:
 def arguments(mnist_npz, tmp_path):
     return dict(
         data_path=str(mnist_npz),
-        outputs=training.RunOutputs.in_dir(tmp_path / "run"),
+        outputs=RunOutputs.in_dir(tmp_path / "run"),
         resume_dir=str(tmp_path / "resume"),
     )
 

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from rnn_replication import pipeline, runs
-from rnn_replication.runs import RunSpec
+
+from rnn_replication.core import runs
+from rnn_replication.core.runs import RunSpec
+from rnn_replication.pipeline import selection
 
 
 def test_a_run_is_named_by_its_configuration():
@@ -63,11 +65,11 @@ def test_settings_are_every_field_and_the_hyperparameters_the_config_gives_all_r
 
 def test_the_default_config_selects_five_seeds_of_the_articles_runs_and_one_of_the_others(repo):
     config = runs.default_config(repo)
-    selected = pipeline.selected_runs(config)
+    selected = selection.selected_runs(config)
     single = [spec for spec in selected if spec.form == "single"]
     assert len(single) == 3 * 5 and {spec.seed for spec in single} == {0, 1, 2, 3, 4}
     assert len(selected) == 15 + 6 and all(spec.semantics == "article" for spec in selected)
-    compared = pipeline.selected_runs(config | {"compare_semantics": True})
+    compared = selection.selected_runs(config | {"compare_semantics": True})
     assert len(compared) == 21 + 15  # the single-layer cells under Keras 3 semantics too, once each
     assert len({spec.name for spec in compared}) == len(compared)
 

@@ -3,8 +3,11 @@ import json
 import keras
 import pandas as pd
 import pytest
-from rnn_replication import confusion, data, records, training
-from rnn_replication.runs import RunSpec
+
+from rnn_replication.core import confusion, records, runs
+from rnn_replication.core.runs import RunSpec
+from rnn_replication.data import mnist
+from rnn_replication.train import backends, training
 
 
 def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
@@ -15,7 +18,7 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     metrics = training.train_run(
         spec,
         data_path=str(mnist_npz),
-        outputs=training.RunOutputs.in_dir(tmp_path / "run"),
+        outputs=runs.RunOutputs.in_dir(tmp_path / "run"),
         print_fn=lambda line, **_: lines.append(line),
     )
     written = json.loads((tmp_path / "run" / "metrics.json").read_text())
@@ -38,7 +41,7 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     assert matrix.trace() / 128 == pytest.approx(written["test_accuracy"], abs=1e-6)
     # The saved model is the trained one: loaded back, it scores the same test loss.
     model = keras.saving.load_model(tmp_path / "run" / "model.keras")
-    *_, x_test, y_test, _ = data.load_mnist_sequences(mnist_npz, 256, 128)
+    *_, x_test, y_test, _ = mnist.load_mnist_sequences(mnist_npz, 256, 128)
     loss, _ = model.evaluate(x_test, y_test, batch_size=64, verbose=0)
     assert loss == pytest.approx(written["test_loss"], rel=1e-5)
 
@@ -47,7 +50,7 @@ def tiny_run(mnist_npz, out, seed):
     return training.train_run(
         RunSpec("lstm", seed=seed, units=8, epochs=2, batch_size=64, train_subset=512, test_subset=128),
         data_path=str(mnist_npz),
-        outputs=training.RunOutputs.in_dir(out),
+        outputs=runs.RunOutputs.in_dir(out),
         print_fn=lambda *_, **__: None,
     )
 
@@ -64,6 +67,41 @@ def test_same_seed_gives_identical_numbers_and_another_seed_does_not(mnist_npz, 
     assert first["test_loss"] != other["test_loss"]
 
 
+THREADED_RUN = """
+import json, sys
+from rnn_replication.core.runs import RunOutputs, RunSpec
+from rnn_replication.train import training
+spec = RunSpec("gru", seed=5, units=8, epochs=2, batch_size=64, train_subset=512, test_subset=128)
+metrics = training.train_run(
+    spec, data_path=sys.argv[1], outputs=RunOutputs.in_dir(sys.argv[2]), threads=int(sys.argv[3]),
+    print_fn=lambda *_, **__: None,
+)
+print(json.dumps([metrics["test_loss"], metrics["test_accuracy"]]))
+"""
+
+
+def test_the_thread_count_does_not_change_the_digits(mnist_npz, tmp_path):
+    """Why threads_per_run is no setting Snakemake compares: the same run on 1 and 2 threads (each in a
+    process of its own: TensorFlow fixes its thread pools when it starts) gives the same digits."""
+    import subprocess
+    import sys
+
+    def numbers(threads):
+        finished = subprocess.run(
+            [sys.executable, "-c", THREADED_RUN, str(mnist_npz), str(tmp_path / str(threads)), str(threads)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert finished.returncode == 0, finished.stderr[-3000:]
+        return json.loads(finished.stdout.strip().splitlines()[-1])
+
+    one, two = numbers(1), numbers(2)
+    assert one == two
+    histories = [pd.read_csv(tmp_path / str(n) / "history.csv").drop(columns="seconds") for n in (1, 2)]
+    pd.testing.assert_frame_equal(*histories)
+
+
 @pytest.fixture
 def tensorflow_tf32():
     """TensorFlow's TF32 switch, set to its default (on) for the test and restored afterwards."""
@@ -77,19 +115,19 @@ def tensorflow_tf32():
 
 def test_article_semantics_switch_tf32_off_and_modern_ones_leave_it_on(tensorflow_tf32):
     training.prepare_backend(0, "tensorflow", semantics="modern")
-    assert tensorflow_tf32() is True and training.tf32_allowed("tensorflow") is True
+    assert tensorflow_tf32() is True and backends.get("tensorflow").tf32_allowed() is True
     training.prepare_backend(0, "tensorflow", semantics="article")
-    assert tensorflow_tf32() is False and training.tf32_allowed("tensorflow") is False
+    assert tensorflow_tf32() is False and backends.get("tensorflow").tf32_allowed() is False
 
 
 def test_tf32_is_switched_off_and_read_back_for_jax():
     jax = pytest.importorskip("jax", reason="jax is not installed")
     default = jax.config.jax_default_matmul_precision
     try:
-        assert training.tf32_allowed("jax") is True  # JAX's default precision may use TF32 on a GPU
-        training.disable_tf32("jax")
+        assert backends.get("jax").tf32_allowed() is True  # JAX's default precision may use TF32 on a GPU
+        backends.get("jax").disable_tf32()
         assert jax.config.jax_default_matmul_precision == "highest"
-        assert training.tf32_allowed("jax") is False
+        assert backends.get("jax").tf32_allowed() is False
     finally:
         jax.config.update("jax_default_matmul_precision", default)
 
@@ -99,10 +137,10 @@ def test_tf32_is_switched_off_and_read_back_for_torch():
     flags = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
     try:
         torch.backends.cudnn.allow_tf32 = True  # torch's default for convolutions
-        assert training.tf32_allowed("torch") is True
-        training.disable_tf32("torch")
+        assert backends.get("torch").tf32_allowed() is True
+        backends.get("torch").disable_tf32()
         assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == (False, False)
-        assert training.tf32_allowed("torch") is False
+        assert backends.get("torch").tf32_allowed() is False
     finally:
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = flags
 
@@ -117,13 +155,13 @@ def test_missing_data_file_is_named(tmp_path):
         training.train_run(
             RunSpec("lstm"),
             data_path=str(tmp_path / "nowhere.npz"),
-            outputs=training.RunOutputs.in_dir(tmp_path),
+            outputs=runs.RunOutputs.in_dir(tmp_path),
         )
 
 
 HOLDER = """
 import sys
-from rnn_replication import training
+from rnn_replication.train import training
 with training.exclusive(sys.argv[1], "lstm-single-article-seed0"):
     print("held", flush=True)
     sys.stdin.read()

@@ -171,6 +171,14 @@ def edited(path: Path, text: str):
     return lambda: path.write_bytes(original)
 
 
+def reworded(path: Path):
+    """Reword ``path``'s module docstring (where it has one) and add a comment; return how to undo it."""
+    original = path.read_text()
+    text = original.replace('"""', '"""Reworded. ', 1) if original.startswith('"""') else original
+    path.write_text(text + "\n# a comment\n")
+    return lambda: path.write_text(original)
+
+
 def downstream(*rules: str) -> dict[str, int]:
     return dict.fromkeys(rules, 1) | {"all": 1}
 
@@ -190,10 +198,10 @@ def test_a_changed_setting_retrains_exactly_the_runs_it_changes_and_threads_retr
 
 def test_comments_docstrings_and_touch_rerun_nothing(finished_workflow):
     code = [
-        *sorted((finished_workflow / "workflow" / "rnn_replication").glob("*.py")),
+        *sorted((finished_workflow / "workflow" / "rnn_replication").rglob("*.py")),
         *sorted((finished_workflow / "workflow" / "scripts").glob("*.py")),
     ]
-    undo = [edited(path, '\n# a comment\n\n\ndef _unused():\n    """Only a docstring."""\n') for path in code]
+    undo = [reworded(path) for path in code]
     notebook = finished_workflow / "notebooks" / "train.ipynb"
     original = notebook.read_text()
     cells = json.loads(original)
@@ -214,11 +222,15 @@ def test_comments_docstrings_and_touch_rerun_nothing(finished_workflow):
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("workflow/rnn_replication/models.py", ("train", "timing", "collect", "judge", "report", "bundle")),
-        ("workflow/rnn_replication/fetch.py", ()),  # the data is judged by its checksum
-        ("workflow/rnn_replication/collect.py", ("collect", "judge", "report", "bundle")),
-        ("workflow/rnn_replication/replication.py", ("judge", "report", "bundle")),
-        ("workflow/rnn_replication/tables.py", ("report", "bundle")),
+        (
+            "workflow/rnn_replication/train/models.py",
+            ("train", "timing", *("collect", "judge", "report", "bundle")),
+        ),
+        ("workflow/rnn_replication/data/fetch.py", ()),  # the data is judged by its checksum
+        ("workflow/rnn_replication/collect/gather.py", ("collect", "judge", "report", "bundle")),
+        ("workflow/rnn_replication/judge/replication.py", ("judge", "report", "bundle")),
+        ("workflow/rnn_replication/report/wording.py", ("report", "bundle")),
+        ("workflow/rnn_replication/report/tables.py", ("report", "bundle")),
         ("workflow/scripts/bundle_report.py", ("bundle",)),
     ],
 )

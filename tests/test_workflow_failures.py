@@ -146,3 +146,38 @@ def test_a_path_with_a_space_an_apostrophe_and_a_command_is_used_as_a_path(repo,
     assert (workdir / "resources" / "mnist.npz").exists()
     assert "verified local copy" in (workdir / "logs" / "fetch_mnist.log").read_text()
     assert not (workdir / "executed").exists(), "a config value was executed by a shell"
+
+
+HOLD_LOCK = """
+import sys
+from rnn_replication.train import training
+with training.exclusive(sys.argv[1], sys.argv[2]):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_second_workflow_after_unlock_refuses_to_touch_runs_another_is_training(repo, tmp_path):
+    """Snakemake's own lock keeps a second instance out until `--unlock` breaks it; then the runs being
+    trained (their lock held by the first instance's notebook) must stop the second before any job."""
+    import sys
+
+    copy_workflow(repo, tmp_path, "")
+    lock = tmp_path / "results" / "resume" / f"{SHORT}.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(lock), SHORT],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = snakemake(tmp_path, "--cores", "1", "--configfile", CONFIG)
+        dry_run = snakemake(tmp_path, "-n", "--configfile", CONFIG)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode != 0
+    assert f"another process is training {SHORT} (pid {holder.pid}) in this folder" in result.stderr
+    assert not (tmp_path / "resources").exists() and not (tmp_path / "results" / "runs").exists()
+    assert "Job stats" in dry_run.stdout  # a dry run still shows what would run

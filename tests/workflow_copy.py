@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import yaml
-from rnn_replication import pipeline
+
+from rnn_replication.pipeline import selection
 
 
 def snakemake_command(*arguments: str) -> tuple[list[str], dict]:
@@ -24,7 +25,7 @@ def snakemake(workdir: Path, *arguments: str, timeout: int = 1500) -> subprocess
 def copy_workflow(repo: Path, workdir: Path, mnist_npz, **overrides) -> Path:
     """A copy of the workflow in ``workdir`` with config/test.yaml = config/small.yaml + ``overrides``, an
     overlay on the copy's config/config.yaml."""
-    for name in pipeline.WORKFLOW_FILES:
+    for name in selection.WORKFLOW_FILES:
         source = repo / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, workdir / name)
     config = yaml.safe_load((repo / "config" / "small.yaml").read_text())

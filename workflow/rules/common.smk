@@ -5,7 +5,9 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from rnn_replication import devices, fingerprint, pipeline, runs
+from rnn_replication.train import devices
+from rnn_replication.pipeline import fingerprint, selection
+from rnn_replication.core import runs
 
 # `--config seeds=[0,1,2] compare_semantics=true` arrives as strings: read them as the YAML they look like.
 for key in ("seeds", "other_form_seeds"):
@@ -18,7 +20,7 @@ if isinstance(config.get("compare_semantics"), str):
 # the schema's defaults for keys an overlay config leaves out.
 validate(config, schema="../schemas/config.schema.yaml")
 
-RUNS = pipeline.selected_runs(config)
+RUNS = selection.selected_runs(config)
 # A training job holds a `gpu_jobs` token only where there is a GPU to share (profiles/default allows 4 at
 # a time); on a CPU-only machine the jobs are limited by --cores alone.
 GPU_TOKEN = 1 if devices.count_gpus() else 0
@@ -33,6 +35,19 @@ CODE = {step: fingerprint.code_fingerprints(step, REPOSITORY) for step in finger
 CONDA_ENV = "../envs/workflow.yaml"
 # One run's files, with {cell}, {form}, {semantics} and {seed} wildcards in place of its name.
 RUN_FILES = runs.RunPaths.pattern()
+
+
+# Snakemake's own lock keeps a second instance out of this folder, unless it was broken with --unlock: then
+# the second one would remove and retrain the runs the first is training. Checked when jobs are about to
+# run (not in a dry run), in the main process only.
+onstart:
+    busy = selection.runs_being_trained(RUNS)
+    if busy:
+        named = ", ".join(f"{name} (pid {pid})" for name, pid in busy.items())
+        raise WorkflowError(
+            f"another process is training {named} in this folder: wait for it to finish or stop it, "
+            "then run snakemake again (nothing was changed)"
+        )
 
 
 wildcard_constraints:
@@ -60,14 +75,14 @@ TENSORFLOW_NOISE = "|".join(
 
 def run_spec(wildcards):
     """The run a train job trains: its configuration from the wildcards, its hyperparameters from the config."""
-    return pipeline.run_spec(config, wildcards.cell, wildcards.form, wildcards.semantics, wildcards.seed)
+    return selection.run_spec(config, wildcards.cell, wildcards.form, wildcards.semantics, wildcards.seed)
 
 
 def run_settings(wildcards):
     """What the run's numbers depend on (its specification and the backend), as the JSON the notebook takes
     with -y. A function of the wildcards alone, so Snakemake records and compares it: a changed setting
     retrains exactly the runs it changes. Threads and paths go to the notebook on the command line."""
-    return pipeline.settings_json(pipeline.run_settings(run_spec(wildcards), config["backend"]))
+    return selection.settings_json(selection.run_settings(run_spec(wildcards), config["backend"]))
 
 
 def resume_dir(wildcards):
@@ -77,12 +92,12 @@ def resume_dir(wildcards):
 
 
 def training_priority(wildcards):
-    return pipeline.training_priority(config, wildcards.cell, wildcards.form, int(wildcards.seed))
+    return selection.training_priority(config, wildcards.cell, wildcards.form, int(wildcards.seed))
 
 
 def expected_settings(wildcards):
     """Each collected run's settings by name: collect refuses a record made with others."""
-    return json.dumps({spec.name: pipeline.run_settings(spec, config["backend"]) for spec in RUNS})
+    return json.dumps({spec.name: selection.run_settings(spec, config["backend"]) for spec in RUNS})
 
 
 def data_sources(wildcards, output):
@@ -105,4 +120,4 @@ def report_parameters(wildcards):
     """The effective config (less the keys that cannot change a number: threads, the data's route) and
     the training jobs' benchmark files, as one YAML (JSON) string; Snakemake compares it."""
     benchmark_paths = [spec.paths().benchmark for spec in RUNS]
-    return json.dumps({"config": pipeline.result_config(config), "benchmark_paths": benchmark_paths})
+    return json.dumps({"config": selection.result_config(config), "benchmark_paths": benchmark_paths})

@@ -23,7 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnn_replication import pipeline, records, runs
+from rnn_replication.core import records, runs
+from rnn_replication.pipeline import selection
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -136,7 +137,7 @@ def time_dag(args, env: dict) -> dict:
     out_dir = REPO / args.out
     with tempfile.TemporaryDirectory(prefix="rnn-dag-") as directory:
         workdir = Path(directory)
-        for name in pipeline.WORKFLOW_FILES:
+        for name in selection.WORKFLOW_FILES:
             source = REPO / name
             (shutil.copytree if source.is_dir() else shutil.copy)(source, workdir / name)
         (workdir / "resources").mkdir()

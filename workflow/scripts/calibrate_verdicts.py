@@ -9,7 +9,8 @@ number, so Holm's correction changes nothing).
 
 import argparse
 
-from rnn_replication import inference, runs
+from rnn_replication.core import runs
+from rnn_replication.judge import inference
 
 # Seed-to-seed sd of the final test accuracy: the default replication measured 0.09 (LSTM), 0.11 (GRU) and
 # 0.20 points (SimpleRNN) over 5 seeds (docs/results.md); 0.45 points stands for a noisier setup.

@@ -8,7 +8,7 @@ EXPECTED_JSON maps each run's name to the settings it must have been made with (
 import json
 import sys
 
-from rnn_replication.collect import RunRecordError, write_tables
+from rnn_replication.collect.gather import RunRecordError, write_tables
 
 if __name__ == "__main__":
     if len(sys.argv) < 5:

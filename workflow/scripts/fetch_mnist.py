@@ -8,7 +8,7 @@ DATA_JSON is the config's `data` block ({"local_path": ..., "sources": [...]}).
 import json
 import sys
 
-from rnn_replication.fetch import fetch_logged
+from rnn_replication.data.fetch import fetch_logged
 
 if __name__ == "__main__":
     if len(sys.argv) != 4:

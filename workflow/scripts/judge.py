@@ -8,7 +8,7 @@ line, go to standard output.
 import json
 import sys
 
-from rnn_replication.replication import write_replication
+from rnn_replication.judge.replication import write_replication
 
 if __name__ == "__main__":
     if len(sys.argv) != 6:

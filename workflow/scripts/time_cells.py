@@ -13,7 +13,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from rnn_replication import records, runs  # noqa: E402
+from rnn_replication.core import records, runs  # noqa: E402
 
 
 def main() -> None:
@@ -32,7 +32,8 @@ def main() -> None:
         parser.error(f"--settings: {error}")
 
     import keras
-    from rnn_replication import timing, training
+
+    from rnn_replication.train import timing, training
 
     training.prepare_backend(0, keras.backend.backend(), semantics=specs[0].semantics)
     rows = timing.time_cells(specs, args.data, args.repeats)

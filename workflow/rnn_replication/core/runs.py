@@ -7,6 +7,7 @@ benchmark all import it. Adding a cell, a form or a hyperparameter starts here (
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,13 +154,29 @@ RUN_FILE_NAMES = {
 
 
 @dataclass(frozen=True)
-class RunPaths:
-    """Where one run's files are, relative to the repository root."""
+class RunOutputs:
+    """Where a run writes its record: metrics.json (written last: its presence means the run finished),
+    history.csv, the trained model (.keras) and the test set's confusion matrix (confusion.csv)."""
 
     metrics: str
     history: str
     model: str
     confusion: str
+
+    @classmethod
+    def in_dir(cls, directory: str | os.PathLike) -> RunOutputs:
+        """The workflow's file names (RUN_FILE_NAMES) in ``directory``."""
+        fields = dataclasses.fields(RunOutputs)
+        return RunOutputs(
+            **{field.name: str(Path(directory) / RUN_FILE_NAMES[field.name]) for field in fields}
+        )
+
+
+@dataclass(frozen=True)
+class RunPaths(RunOutputs):
+    """Where all of one run's files are in the workflow, relative to the repository root: its record
+    (:class:`RunOutputs`), the executed notebook, resume state, logs and benchmark."""
+
     notebook: str
     resume: str
     log: str

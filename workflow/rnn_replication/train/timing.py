@@ -10,28 +10,13 @@ An epoch is timed as Keras 2.2 timed it in the article's log: training plus vali
 
 from __future__ import annotations
 
-import time
-
 import keras
 
-from . import data, models, records
-from .runs import RunSpec
+from rnn_replication.core.runs import RunSpec
+from rnn_replication.data import mnist
+from rnn_replication.train import backends, models, training
 
 TIMING_COLUMNS = ["repeat", "position", "cell", "seconds", "train_images", "test_images", "backend", "device"]
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Wall seconds of each epoch, from its start to the end of its validation."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds: list[float] = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.started)
 
 
 def rotated(cells: list[str], repeat: int) -> list[str]:
@@ -42,7 +27,7 @@ def rotated(cells: list[str], repeat: int) -> list[str]:
 
 def time_one_epoch(model, arrays, batch_size: int) -> float:
     x_train, y_train, x_test, y_test = arrays
-    timer = EpochTimer()
+    timer = training.EpochLog(1, "timing", print_fn=None)
     model.fit(
         x_train,
         y_train,
@@ -52,16 +37,16 @@ def time_one_epoch(model, arrays, batch_size: int) -> float:
         validation_data=(x_test, y_test),
         callbacks=[timer],
     )
-    return timer.seconds[0]
+    return timer.trained[0]
 
 
 def time_cells(specs: list[RunSpec], data_path: str, repeats: int, print_fn=print) -> list[dict]:
     """``repeats`` timed epochs of each run in ``specs`` (one per cell, the hyperparameters of the
     workflow's runs), interleaved; one row per (repeat, cell)."""
     first = specs[0]
-    *arrays, _ = data.load_mnist_sequences(data_path, first.train_subset, first.test_subset)
+    *arrays, _ = mnist.load_mnist_sequences(data_path, first.train_subset, first.test_subset)
     backend = keras.backend.backend()
-    device = records.describe_device(backend)
+    device = backends.describe_device(backend)
     built = {
         spec.cell: models.build_model(spec.cell, spec.form, spec.units, spec.learning_rate, spec.semantics)
         for spec in specs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from .runs import CELLS, FORMS, SEMANTICS, check_choice
+from rnn_replication.core.runs import CELLS, FORMS, SEMANTICS, check_choice
 
 TIME_STEPS, FEATURES, CLASSES = 28, 28, 10
 EPSILON = 1e-7  # Keras 2.2's default fuzz factor, used by its cross-entropy

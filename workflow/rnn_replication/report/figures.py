@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import confusion
-from .curves import curve_band, draw_metric, zoom_past_first_epoch
-from .replication import METRIC_NAMES, interval_levels, single_layer_runs
-from .runs import ARTICLE_FORM, CELLS, FORMS, SEMANTICS
+from rnn_replication.core.curves import curve_band, draw_metric, zoom_past_first_epoch
+from rnn_replication.core.runs import ARTICLE_FORM, CELLS, FORMS, SEMANTICS
+from rnn_replication.judge.replication import single_layer_runs
+from rnn_replication.report import errors
+from rnn_replication.report.wording import METRIC_NAMES, interval_levels
 
 # How the report names the semantics of our runs, so they cannot be taken for the article's own numbers.
 SEMANTICS_LABELS = dict(zip(SEMANTICS, ("Keras 2.2 semantics", "Keras 3 semantics"), strict=True))
@@ -167,16 +168,16 @@ def plot_confusion(table: pd.DataFrame, semantics: str, form: str = ARTICLE_FORM
     cells = [cell for cell in CELLS if ((table["cell"] == cell) & (table["form"] == form)).any()]
     figure, axes = plt.subplots(1, len(cells), figsize=(4.3 * len(cells), 4.3), squeeze=False)
     for axis, cell in zip(axes[0], cells, strict=True):
-        matrix = confusion.matrix_of(table, cell, form, semantics)
-        errors = np.where(np.eye(10, dtype=bool), 0, matrix)
-        axis.imshow(errors, cmap="Reds", vmin=0)
-        for true, predicted in zip(*np.nonzero(errors), strict=True):
-            count = errors[true, predicted]
-            colour = "white" if count > 0.6 * errors.max() else "black"
+        matrix = errors.matrix_of(table, cell, form, semantics)
+        wrong = np.where(np.eye(10, dtype=bool), 0, matrix)
+        axis.imshow(wrong, cmap="Reds", vmin=0)
+        for true, predicted in zip(*np.nonzero(wrong), strict=True):
+            count = wrong[true, predicted]
+            colour = "white" if count > 0.6 * wrong.max() else "black"
             axis.text(predicted, true, str(count), ha="center", va="center", fontsize=7, color=colour)
         runs = table.loc[(table["cell"] == cell) & (table["form"] == form), "runs"].iloc[0]
         runs = f"{runs} run" + ("s" if runs != 1 else "")
-        axis.set_title(f"{CELLS[cell]}: {errors.sum() / matrix.sum():.2%} wrong ({runs})")
+        axis.set_title(f"{CELLS[cell]}: {wrong.sum() / matrix.sum():.2%} wrong ({runs})")
         axis.set_xticks(range(10))
         axis.set_yticks(range(10))
         axis.set_xlabel("predicted digit")

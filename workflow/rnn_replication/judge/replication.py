@@ -19,8 +19,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import inference, paper, records
-from .runs import ARTICLE_FORM, CELLS, SEMANTICS
+from rnn_replication.core import paper, records
+from rnn_replication.core.runs import ARTICLE_FORM, CELLS, SEMANTICS
+from rnn_replication.judge import inference
 
 METRICS = ("test_accuracy", "test_loss")
 SUPPORTED, CONTRADICTED, UNDECIDED = "supported", "contradicted", "inconclusive"
@@ -50,15 +51,6 @@ REPLICATION_COLUMNS = [
     "seeds_to_decide",
     "note",
 ]
-# What the modern semantics change, per cell (see models.recurrent_layer_options).
-LOSS_CHANGE = "the cross-entropy from the logits on TensorFlow (Keras 2.2 clipped the probabilities)"
-SEMANTICS_CHANGES = {
-    "simplernn": f"{LOSS_CHANGE} and unroll=False",
-    "lstm": f"sigmoid instead of Keras 2.2's hard sigmoid (slope 0.2) for the gates, {LOSS_CHANGE}, "
-    "unroll=False",
-    "gru": "sigmoid instead of hard sigmoid for the gates, reset_after=True (a second recurrent bias), "
-    f"{LOSS_CHANGE}, unroll=False",
-}
 
 
 def seed_statistics(summary: pd.DataFrame) -> pd.DataFrame:
@@ -409,127 +401,6 @@ def timing_ratios(timing: pd.DataFrame, article: dict, alpha: float = 0.05) -> p
     return pd.DataFrame(rows)
 
 
-# ---------------------------------------------------------------------------- sentences
-
-
-def metric_format(metric: str):
-    """How a value of ``metric`` is written: accuracy in percent, loss with 4 decimals, counts with commas."""
-    if metric == "test_accuracy":
-        return lambda value: f"{100 * value:.2f} %"
-    if metric == "test_loss":
-        return lambda value: f"{value:.4f}"
-    if metric == "seconds_per_epoch":
-        return lambda value: f"{value:.3f}x"
-    return lambda value: f"{value:,.0f}"
-
-
-def difference_format(metric: str):
-    """How a difference of ``metric`` is written: accuracy in points, the others as their values."""
-    if metric == "test_accuracy":
-        return lambda value: f"{100 * value:+.2f} points"
-    if metric == "test_loss":
-        return lambda value: f"{value:+.4f}"
-    return lambda value: f"{value:+,.0f}"
-
-
-METRIC_NAMES = {
-    "test_accuracy": "test accuracy",
-    "test_loss": "test loss",
-    "recurrent_params": "recurrent parameters",
-    "seconds_per_epoch": "seconds per epoch",
-}
-
-
-def verdict_label(row) -> str:
-    """The verdict as shown: "replicated" says its margin."""
-    if row["verdict"] == inference.REPLICATED:
-        return f"replicated (equivalent within ±{difference_format(row['metric'])(row['delta']).lstrip('+')})"
-    return row["verdict"]
-
-
-def rule_text(verdict_config: dict, numbers: int, claims: int) -> str:
-    """How the verdicts below were reached, in Markdown, with the config's level and margins."""
-    alpha, margins = verdict_config["alpha"], verdict_config["margins"]
-    margin_text = ", ".join(
-        f"±{difference_format(metric)(margin).lstrip('+')} in {METRIC_NAMES[metric]}"
-        for metric, margin in margins.items()
-    )
-    level, two_sided = 100 * (1 - alpha), 100 * (1 - 2 * alpha)
-    return (
-        "Each of the article's numbers is one run; ours are n seeds. **Not replicated**: the article's "
-        f"value lies outside our {level:.0f} % prediction interval for one new run, "
-        f"mean ± t({1 - alpha / 2:g}, n−1)·sd·√(1 + 1/n). **Replicated (equivalent within ±δ)**: two "
-        f"one-sided tests at α = {alpha:g} show article − mean within ±δ, i.e. its {two_sided:.0f} % "
-        f"interval (article − mean) ± t({1 - alpha:g}, n−1)·sd·√(1 + 1/n) lies inside (−δ, +δ); "
-        f"δ = {margin_text}, declared in the config before the runs. **Consistent, inconclusive** otherwise: "
-        "the data cannot tell. The intervals shown are unadjusted; the verdicts use Holm's correction "
-        f"across the {numbers} numbers (and, for the claims, across the {claims} tested claims). Claims are "
-        f"**supported** or **contradicted** by one-sided tests at α = {alpha:g}, paired by seed (accuracy) "
-        "or by timing repeat (speed), else **inconclusive**. A value that is not rejected is not thereby "
-        "replicated."
-    )
-
-
-def interval_levels(alpha: float) -> tuple[str, str]:
-    """The levels of the prediction interval and of the equivalence interval, as the report writes
-    them: "95 %" and "90 %" at alpha = 0.05."""
-    return f"{100 * (1 - alpha):g} %", f"{100 * (1 - 2 * alpha):g} %"
-
-
-def number_sentence(row, alpha: float = 0.05) -> str:
-    """One sentence on one of the article's numbers, from a row of :func:`replication_rows`."""
-    value, diff = metric_format(row["metric"]), difference_format(row["metric"])
-    prediction, equivalence = interval_levels(alpha)
-    subject = f"**{CELLS[row['cell']]} {METRIC_NAMES[row['metric']]}: {verdict_label(row)}.**"
-    if row["metric"] == "recurrent_params":
-        return f"{subject} The article's {value(row['article'])} against ours {value(row['mean'])}."
-    n = int(row["n"])
-    if n < 2:
-        mean, theirs = value(row["mean"]), value(row["article"])
-        return f"{subject} One run: {mean} against the article's {theirs}; {row['note']}."
-    ours = f"our {value(row['mean'])} ± {diff(row['sd']).lstrip('+')} (mean ± sd over {n} seeds)"
-    where = (
-        f"the {prediction} prediction interval for one new run is {value(row['pi_low'])} to "
-        f"{value(row['pi_high'])}; article − mean = {diff(row['article'] - row['mean'])}, "
-        f"{equivalence} interval "
-        f"{diff(row['eq_low'])} to {diff(row['eq_high'])} "
-        f"against a margin of ±{diff(row['delta']).lstrip('+')}"
-    )
-    note = f" ({row['note']})" if isinstance(row["note"], str) and row["note"] else ""
-    return f"{subject} The article's {value(row['article'])} against {ours}: {where}{note}."
-
-
-def claim_sentence(row, claims: dict, alpha: float = 0.05) -> str:
-    """One sentence on one claim: the article's words, the estimate, its interval and the verdict."""
-    claim = claims[row["id"]]
-    first, second = claim["compares"]
-    value = (
-        difference_format(row["metric"])
-        if row["metric"] != "seconds_per_epoch"
-        else metric_format(row["metric"])
-    )
-    quantity = (
-        f"{CELLS[first]}/{CELLS[second]} ratio of seconds per epoch"
-        if row["metric"] == "seconds_per_epoch"
-        else f"{CELLS[first]} − {CELLS[second]} {METRIC_NAMES[row['metric']]}"
-    )
-    words = f"*“{claim['en']}”* ({claim['zh']})"
-    if row["n"] is None or pd.isna(row["mean"]):
-        return f"**{row['verdict'].capitalize()}**: {words}. {row['note']}."
-    estimate = f"{quantity}: {value(row['mean'])}"
-    if pd.notna(row["eq_low"]):
-        level = interval_levels(alpha)[1]
-        estimate += (
-            f", {level} interval {value(row['eq_low'])} to {value(row['eq_high'])}, n = {int(row['n'])}"
-        )
-    return (
-        f"**{row['verdict'].capitalize()}**: {words}. {estimate}; the article's own: {value(row['article'])}."
-    )
-
-
-# ---------------------------------------------------------------------------- Keras 2.2 vs Keras 3
-
-
 def semantics_comparison(summary: pd.DataFrame) -> pd.DataFrame:
     """Single-layer cells run under both semantics: accuracy, loss, parameters and seconds per epoch
     of each (means over seeds), one row per cell that has runs of both."""
@@ -554,34 +425,3 @@ def semantics_comparison(summary: pd.DataFrame) -> pd.DataFrame:
         row["speed_ratio"] = row["seconds_per_epoch_modern"] / row["seconds_per_epoch_article"]
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def percent(value: float) -> str:
-    return f"{100 * value:.2f} %"
-
-
-def semantics_sentence(row) -> str:
-    """What changed for one cell between Keras 2.2 and Keras 3 semantics, and by how much."""
-    label, modern, article = row["label"], row["test_accuracy_modern"], row["test_accuracy_article"]
-    accuracy = (
-        f"test accuracy {percent(modern)} against {percent(article)} "
-        f"({100 * row['accuracy_delta']:+.2f} points"
-    )
-    n = min(row["n_article"], row["n_modern"])
-    if n >= 2:
-        variances = row["test_accuracy_sd_article"] ** 2 + row["test_accuracy_sd_modern"] ** 2
-        pooled_sd = math.sqrt(variances / 2)
-        if pooled_sd > 0:
-            accuracy += f", {abs(row['accuracy_delta']) / pooled_sd:.1f} seed-to-seed sd"
-        accuracy += f"; means over {n} seeds"
-    accuracy += ")"
-    if row["params_delta"]:
-        params = (
-            f"{row['recurrent_params_modern']:,} recurrent parameters instead of "
-            f"{row['recurrent_params_article']:,} ({row['params_delta']:+,})"
-        )
-    else:
-        params = f"the same {row['recurrent_params_article']:,} recurrent parameters"
-    seconds_modern, seconds_article = row["seconds_per_epoch_modern"], row["seconds_per_epoch_article"]
-    speed = f"{seconds_modern:.2f} s per epoch instead of {seconds_article:.2f} ({row['speed_ratio']:.2f}x)"
-    return f"**{label}** ({SEMANTICS_CHANGES[row['cell']]}): {accuracy}; {params}; {speed}."

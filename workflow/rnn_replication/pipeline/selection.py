@@ -5,8 +5,10 @@ settings each rule is compared by. No job imports this module, so editing it rer
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from .runs import ARTICLE_FORM, HYPERPARAMETERS, SEMANTICS, RunSpec
+from rnn_replication.core import records
+from rnn_replication.core.runs import ARTICLE_FORM, HYPERPARAMETERS, SEMANTICS, RunSpec
 
 # What a copy of the workflow needs (the benchmark and the workflow tests run DAGs in such copies).
 WORKFLOW_FILES = ("Snakefile", "config", "workflow", "notebooks", "paper", "profiles", "environment.yml")
@@ -81,3 +83,20 @@ def training_priority(config: dict, cell: str, form: str, seed: int) -> int:
 def result_config(config: dict) -> dict:
     """The config without the keys that cannot change a number (what the report is compared by and shows)."""
     return {key: value for key, value in config.items() if key not in NOT_RESULT_SETTINGS}
+
+
+def runs_being_trained(specs: list[RunSpec]) -> dict[str, str]:
+    """The runs of ``specs`` that a process is training right now (it holds the run's lock, see
+    train.training.exclusive), with that process's id: another Snakemake in the same folder (started
+    after `--unlock`) must not retrain them, nor remove what they are writing."""
+    busy = {}
+    for spec in specs:
+        lock = Path(f"{spec.paths().resume}.lock")
+        if not lock.exists():
+            continue
+        handle = records.try_lock(lock)
+        if handle is None:
+            busy[spec.name] = lock.read_text().strip() or "unknown"
+        else:
+            handle.close()
+    return busy

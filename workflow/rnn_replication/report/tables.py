@@ -16,11 +16,13 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import confusion, provenance, replication
-from .collect import ReportInputs
-from .data import ARRAY_SHAPES
-from .replication import METRIC_NAMES, difference_format, metric_format, verdict_label
-from .runs import CELLS, FORMS, HYPERPARAMETERS
+from rnn_replication.core import provenance
+from rnn_replication.core.runs import CELLS, FORMS, HYPERPARAMETERS
+from rnn_replication.data.mnist import ARRAY_SHAPES
+from rnn_replication.judge import replication
+from rnn_replication.report import errors, wording
+from rnn_replication.report.inputs import ReportInputs
+from rnn_replication.report.wording import METRIC_NAMES, difference_format, metric_format, verdict_label
 
 
 def html(frame: pd.DataFrame, index: bool = False, escape: bool = True) -> str:
@@ -100,20 +102,18 @@ def verdict_rule(inputs: ReportInputs) -> str:
     verdicts = inputs.verdicts
     numbers = int(verdicts.loc[verdicts["kind"] == "number", "p_different"].notna().sum())
     claims = int(verdicts.loc[verdicts["kind"] == "claim", "p_equivalent"].notna().sum())
-    return replication.rule_text(inputs.config["verdict"], numbers, claims)
+    return wording.rule_text(inputs.config["verdict"], numbers, claims)
 
 
 def claim_sentences(inputs: ReportInputs) -> str:
     rows = inputs.verdicts[inputs.verdicts["kind"] == "claim"].to_dict("records")
     alpha = inputs.config["verdict"]["alpha"]
-    return "\n".join(f"- {replication.claim_sentence(row, inputs.claims, alpha)}" for row in rows)
+    return "\n".join(f"- {wording.claim_sentence(row, inputs.claims, alpha)}" for row in rows)
 
 
 def number_sentences(inputs: ReportInputs) -> str:
     rows = inputs.verdicts[inputs.verdicts["kind"] == "number"].to_dict("records")
-    return "\n".join(
-        f"- {replication.number_sentence(row, inputs.config['verdict']['alpha'])}" for row in rows
-    )
+    return "\n".join(f"- {wording.number_sentence(row, inputs.config['verdict']['alpha'])}" for row in rows)
 
 
 def article_costs(summary: pd.DataFrame, article: dict) -> pd.DataFrame:
@@ -160,7 +160,7 @@ def numbers_table(verdicts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """The article's numbers (kind "number" rows of results/replication.csv), formatted for the report:
     the article's value, our mean ± sd, the unadjusted 100(1 - alpha) % prediction interval for one new
     run, article − mean with its 100(1 - 2 alpha) % interval, the margin, and the Holm-corrected verdict."""
-    prediction, equivalence = replication.interval_levels(alpha)
+    prediction, equivalence = wording.interval_levels(alpha)
     rows = []
     for row in verdicts[verdicts["kind"] == "number"].to_dict("records"):
         value, difference = metric_format(row["metric"]), difference_format(row["metric"])
@@ -200,7 +200,7 @@ def claims_table(verdicts: pd.DataFrame, claims: dict[str, dict], alpha: float =
     """The article's claims (kind "claim" rows of results/replication.csv), formatted for the report:
     its words, the test, our estimate with its 100(1 - 2 alpha) % interval, the article's own value, the
     verdict."""
-    level = replication.interval_levels(alpha)[1]
+    level = wording.interval_levels(alpha)[1]
     rows = []
     for row in verdicts[verdicts["kind"] == "claim"].to_dict("records"):
         claim = claims[row["id"]]
@@ -239,7 +239,7 @@ def timing_caption(timing: pd.DataFrame) -> str:
 
 def timing_table(ratios: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """The timing pass's ratios (replication.timing_ratios at the same alpha) beside the article's."""
-    level = replication.interval_levels(alpha)[0]
+    level = wording.interval_levels(alpha)[0]
     return pd.DataFrame(
         {
             "ratio of seconds per epoch": [
@@ -319,10 +319,10 @@ def confusion_table(table: pd.DataFrame, semantics: str, top: int = 3) -> pd.Dat
     """What each configuration under ``semantics`` gets wrong: its test error per run and its ``top`` most
     confused digit pairs (true → predicted, with the images so misread over all its runs)."""
     table = table[table["semantics"] == semantics]
-    errors = confusion.error_counts(table)
-    pairs = confusion.most_confused(table, top)
+    counts = errors.error_counts(table)
+    pairs = errors.most_confused(table, top)
     rows = []
-    for row in errors.itertuples():
+    for row in counts.itertuples():
         mine = pairs[(pairs["cell"] == row.cell) & (pairs["form"] == row.form)]
         rows.append(
             {
@@ -346,7 +346,7 @@ def confusion_table(table: pd.DataFrame, semantics: str, top: int = 3) -> pd.Dat
 
 def semantics_sentences(summary: pd.DataFrame) -> str:
     rows = replication.semantics_comparison(summary)
-    return "\n".join(f"- {replication.semantics_sentence(row)}" for _, row in rows.iterrows())
+    return "\n".join(f"- {wording.semantics_sentence(row)}" for _, row in rows.iterrows())
 
 
 def semantics_table(summary: pd.DataFrame) -> pd.DataFrame:

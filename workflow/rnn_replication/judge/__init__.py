@@ -1,0 +1,1 @@
+"""The judge rule: the statistics and the verdicts on the article's numbers and claims."""

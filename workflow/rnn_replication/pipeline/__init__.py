@@ -1,0 +1,1 @@
+"""Snakemake's side of the workflow: run selection, job order, code fingerprints. No job imports it."""

@@ -1,0 +1,84 @@
+"""What the report reads: the files the workflow produced (summary, verdicts, timing pass, confusion
+counts, histories, benchmarks) and the article, as one object."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from rnn_replication.core.paper import load_article, load_claims
+
+
+def read_histories(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return {row.run: pd.read_csv(row.history_path) for row in summary.itertuples()}
+
+
+def read_benchmarks(paths: list[str]) -> pd.DataFrame:
+    """Snakemake benchmark: files (one TSV per job) as one table of wall time and max RSS."""
+    frames = []
+    for path in paths:
+        table = pd.read_csv(path, sep="\t")
+        table.insert(0, "job", Path(path).stem)
+        frames.append(table)
+    if not frames:
+        return pd.DataFrame(columns=["job", "s", "max_rss"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_replication(path: str | os.PathLike) -> pd.DataFrame:
+    """results/replication.csv, with the empty note cells read as empty strings."""
+    table = pd.read_csv(path)
+    table["note"] = table["note"].fillna("")
+    return table
+
+
+@dataclass
+class ReportInputs:
+    """Everything the report shows, read from the files the workflow produced."""
+
+    config: dict
+    summary: pd.DataFrame  # every run
+    main: pd.DataFrame  # the runs under the config's semantics (the grid, the verdicts)
+    histories: dict[str, pd.DataFrame]
+    article: dict
+    article_history: pd.DataFrame
+    claims: dict[str, dict]
+    verdicts: pd.DataFrame
+    timing: pd.DataFrame
+    confusion: pd.DataFrame  # confusion counts per configuration, summed over seeds (confusion.LONG_COLUMNS)
+    benchmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    report_dir: str = "results"
+
+
+def load_report_inputs(
+    summary_path,
+    replication_path,
+    timing_path,
+    confusion_path,
+    paper_dir,
+    config: dict,
+    benchmark_paths=(),
+    report_dir="results",
+) -> ReportInputs:
+    """Read the summary, the verdicts, the timing pass, the confusion counts, the article and the
+    benchmarks for the report."""
+    summary = pd.read_csv(summary_path)
+    semantics = config.get("semantics") or summary["semantics"].mode()[0]
+    article, article_history = load_article(paper_dir)
+    return ReportInputs(
+        config=config | {"semantics": semantics},
+        summary=summary,
+        main=summary[summary["semantics"] == semantics].reset_index(drop=True),
+        histories=read_histories(summary),
+        article=article,
+        article_history=article_history,
+        claims=load_claims(paper_dir),
+        verdicts=read_replication(replication_path),
+        timing=pd.read_csv(timing_path),
+        confusion=pd.read_csv(confusion_path),
+        benchmarks=read_benchmarks([path for path in benchmark_paths if Path(path).exists()]),
+        report_dir=report_dir,
+    )
