@@ -32,6 +32,15 @@ def test_parameter_counts_of_all_nine_configurations(cell, form):
     assert counts["dense_params"] == total - recurrent
 
 
+def test_every_form_of_the_grid_has_its_layers_and_the_defaults_are_the_run_specifications():
+    from rnn_replication.core.runs import FORMS, RunSpec
+
+    assert list(models.FORM_LAYERS) == list(FORMS)
+    model = models.build_model("lstm")
+    assert model.name == f"lstm_{RunSpec.form}" and model.get_layer("lstm").units == RunSpec.units
+    assert model.optimizer.learning_rate.numpy() == pytest.approx(RunSpec.learning_rate)
+
+
 def test_article_single_layer_counts_match_the_article_summary():
     # The article's model.summary(): 20,096 / 80,384 / 60,288 recurrent, 1,290 for Dense(10).
     for cell, recurrent in (("simplernn", 20096), ("lstm", 80384), ("gru", 60288)):

@@ -3,6 +3,7 @@
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -252,6 +253,27 @@ def test_replication_rows_hold_the_numbers_and_claims_with_the_promised_columns(
     speed = table.set_index("id").loc["gru_trains_faster"]
     assert speed["article"] == pytest.approx(130 / 133) and speed["mean"] < 1
     assert speed["eq_low"] < speed["mean"] < speed["eq_high"]
+
+
+def test_the_judge_writes_the_tables_the_report_shows_and_the_report_reads_them_back(repo, tmp_path):
+    from rnn_replication.report import inputs
+
+    known_summary().to_csv(tmp_path / "summary.csv", index=False)
+    timing_of({"simplernn": [1.3, 1.2, 1.4], "lstm": [6.0, 6.2, 5.9], "gru": [5.0, 5.3, 4.9]}).to_csv(
+        tmp_path / "timing.csv", index=False
+    )
+    config = {"semantics": "article", "verdict": {"alpha": 0.05, "margins": MARGINS}}
+    paths = {name: tmp_path / f"{name}.csv" for name in replication.STATISTICS}
+    replication.write_replication(
+        tmp_path / "summary.csv", tmp_path / "timing.csv", repo / "paper", config, tmp_path / "r.csv", paths
+    )
+    spread = inputs.read_table(paths["seed_spread"]).set_index(["cell", "form"])
+    assert spread.loc[("lstm", "single"), "n"] == 5 and spread.loc[("lstm", "stacked"), "n"] == 1
+    ratios = inputs.read_table(paths["timing_ratios"]).set_index("first")
+    assert ratios.loc["gru", "ratio"] == pytest.approx(
+        math.exp(np.mean(np.log([5.0 / 6.0, 5.3 / 6.2, 4.9 / 5.9])))
+    )
+    assert inputs.read_table(paths["semantics"]).empty  # no runs under the other semantics
 
 
 def test_sentences_and_the_rule_are_generated_from_the_rows():

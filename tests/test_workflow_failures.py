@@ -108,9 +108,33 @@ def test_a_killed_workflow_resumes_the_interrupted_run_and_keeps_the_finished_on
     assert "Nothing to be done" in snakemake(tmp_path, "-n", summary, "--configfile", CONFIG).stdout
 
 
-def test_a_failing_run_points_to_its_executed_notebook_and_leaves_no_finished_outputs(repo, tmp_path):
+def test_a_failing_run_points_to_its_executed_notebook_and_leaves_no_finished_outputs(
+    repo, mnist_npz, tmp_path
+):
+    copy_workflow(repo, tmp_path, mnist_npz)
+    # A training notebook that fails after its imports, as a bug in a run would.
+    notebook = tmp_path / "notebooks" / "train.ipynb"
+    cells = json.loads(notebook.read_text())
+    cells["cells"].append(
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": "1 / 0"}
+    )
+    notebook.write_text(json.dumps(cells))
+    target = f"results/runs/{SHORT}/metrics.json"  # before --configfile, which takes a list
+    result = snakemake(tmp_path, target, "--cores", "1", "--configfile", "config/test.yaml")
+    assert result.returncode != 0
+    log_notebook = f"logs/train/{SHORT}.ipynb"
+    assert f"The executed notebook with the traceback: {log_notebook}" in result.stderr
+    executed = json.loads((tmp_path / log_notebook).read_text())
+    errors = [
+        o for cell in executed["cells"] for o in cell.get("outputs", []) if o.get("output_type") == "error"
+    ]
+    assert errors and "ZeroDivisionError" in "".join(errors[0]["traceback"])
+    assert not (tmp_path / "results" / "runs" / SHORT / "metrics.json").exists()
+    assert not (tmp_path / "results" / "runs" / SHORT / "history.csv").exists()
+
+
+def test_data_that_is_no_longer_mnist_stops_the_workflow_before_anything_trains(repo, tmp_path):
     copy_workflow(repo, tmp_path, "")
-    # A dataset that is not MNIST: training must refuse it, from inside the notebook.
     (tmp_path / "resources").mkdir()
     rng = np.random.default_rng(0)
     np.savez(
@@ -120,18 +144,11 @@ def test_a_failing_run_points_to_its_executed_notebook_and_leaves_no_finished_ou
         x_test=rng.integers(0, 255, (10000, 28, 28), dtype=np.uint8),
         y_test=rng.integers(0, 10, 10000, dtype=np.uint8),
     )
-    target = f"results/runs/{SHORT}/metrics.json"  # before --configfile, which takes a list
-    result = snakemake(tmp_path, target, "--cores", "1", "--configfile", "config/test.yaml")
+    result = snakemake(tmp_path, "--cores", "1", "--configfile", "config/test.yaml")
     assert result.returncode != 0
-    notebook = f"logs/train/{SHORT}.ipynb"
-    assert f"The executed notebook with the traceback: {notebook}" in result.stderr
-    executed = json.loads((tmp_path / notebook).read_text())
-    errors = [
-        o for cell in executed["cells"] for o in cell.get("outputs", []) if o.get("output_type") == "error"
-    ]
-    assert errors and "sha256" in "".join(errors[0]["traceback"])
-    assert not (tmp_path / "results" / "runs" / SHORT / "metrics.json").exists()
-    assert not (tmp_path / "results" / "runs" / SHORT / "history.csv").exists()
+    assert "nothing was run: resources/mnist.npz: checksum mismatch" in result.stderr, result.stderr[-3000:]
+    assert "Delete resources/mnist.npz and run the workflow again" in result.stderr
+    assert not (tmp_path / "results").exists() and not (tmp_path / "logs" / "train").exists()
 
 
 def test_a_path_with_a_space_an_apostrophe_and_a_command_is_used_as_a_path(repo, mnist_npz, tmp_path):

@@ -5,9 +5,10 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from rnn_replication.train import devices
-from rnn_replication.pipeline import fingerprint, selection
 from rnn_replication.core import runs
+from rnn_replication.data import mnist
+from rnn_replication.pipeline import fingerprint, selection
+from rnn_replication.train import devices
 
 # `--config seeds=[0,1,2] compare_semantics=true` arrives as strings: read them as the YAML they look like.
 for key in ("seeds", "other_form_seeds"):
@@ -37,10 +38,16 @@ CONDA_ENV = "../envs/workflow.yaml"
 RUN_FILES = runs.RunPaths.pattern()
 
 
-# Snakemake's own lock keeps a second instance out of this folder, unless it was broken with --unlock: then
-# the second one would remove and retrain the runs the first is training. Checked when jobs are about to
-# run (not in a dry run), in the main process only.
+# Checked when jobs are about to run (not in a dry run), in the main process only. The data first: a file
+# that is no longer MNIST stops everything before any run trains on it (each run verifies it again).
+# Then Snakemake's own lock keeps a second instance out of this folder, unless it was broken with --unlock:
+# the second one would remove and retrain the runs the first is training.
 onstart:
+    if Path(rules.fetch_mnist.output[0]).exists():
+        try:
+            mnist.verify_file(rules.fetch_mnist.output[0])
+        except mnist.DataVerificationError as error:
+            raise WorkflowError(f"nothing was run: {error}") from None
     busy = selection.runs_being_trained(RUNS)
     if busy:
         named = ", ".join(f"{name} (pid {pid})" for name, pid in busy.items())
@@ -118,6 +125,7 @@ def every_core(wildcards):
 
 def report_parameters(wildcards):
     """The effective config (less the keys that cannot change a number: threads, the data's route) and
-    the training jobs' benchmark files, as one YAML (JSON) string; Snakemake compares it."""
+    the training jobs' benchmark files, as one YAML (JSON) string; Snakemake compares it. The benchmark
+    files (wall time and memory of each job, shown as such) are no input: no rule has them as output."""
     benchmark_paths = [spec.paths().benchmark for spec in RUNS]
     return json.dumps({"config": selection.result_config(config), "benchmark_paths": benchmark_paths})

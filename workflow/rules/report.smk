@@ -25,7 +25,13 @@ rule judge:
         article="paper/article.yaml",
         claims="paper/claims.yaml",
     output:
-        report("results/replication.csv", caption="../report/replication.rst", category="Does it replicate?"),
+        replication=report(
+            "results/replication.csv", caption="../report/replication.rst", category="Does it replicate?"
+        ),
+        # What the report shows beside the verdicts, computed here so that the report computes nothing.
+        seed_spread="results/seed_spread.csv",
+        timing_ratios="results/timing_ratios.csv",
+        semantics="results/semantics.csv",
     log:
         "logs/judge.log",
     conda:
@@ -36,17 +42,24 @@ rule judge:
         settings=json.dumps({"semantics": config["semantics"], "verdict": config["verdict"]}),
     shell:
         "python workflow/scripts/judge.py {input.summary:q} {input.timing:q} paper {params.settings:q}"
-        " {output:q} > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"
+        " {output.replication:q} {output.seed_spread:q} {output.timing_ratios:q} {output.semantics:q}"
+        " > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"
 
 
 rule report:
     input:
         summary=rules.collect.output.summary,
-        replication=rules.judge.output[0],
+        replication=rules.judge.output.replication,
+        seed_spread=rules.judge.output.seed_spread,
+        timing_ratios=rules.judge.output.timing_ratios,
+        semantics=rules.judge.output.semantics,
         timing=rules.timing.output[0],
         confusion=rules.collect.output.confusion,
         article="paper/article.yaml",
         article_history="paper/article_history.csv",
+        # Read through the summary's paths: each run's record (GPU warning, settings, commit, packages)
+        # and history (the figures). Declared, so the report is out of date exactly when they change.
+        records=[path for spec in RUNS for path in (spec.paths().metrics, spec.paths().history)],
     output:
         # update(): Snakemake keeps the previous report until a new one has been made, and puts it back
         # if the report fails.
@@ -72,6 +85,8 @@ rule report:
         " --log-output --no-progress-bar"
         " -p summary_path {input.summary:q} -p replication_path {input.replication:q}"
         " -p timing_path {input.timing:q} -p confusion_path {input.confusion:q}"
+        " -p seed_spread_path {input.seed_spread:q} -p timing_ratios_path {input.timing_ratios:q}"
+        " -p semantics_path {input.semantics:q}"
         " -p paper_dir paper -p figures_dir {output.figures:q}"
         " -y {params.notebook:q}"
         " && jupyter nbconvert --to html --no-input --template selfcontained"

@@ -66,21 +66,26 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
         ) from error
 
 
+def verify_file(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], str]:
+    """The arrays in the MNIST file at ``path`` and their sha256, after checking they are exactly MNIST;
+    a DataVerificationError says what is wrong and how to get a verified copy."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"MNIST file {str(path)!r} not found; run the fetch_mnist rule first")
+    fix = f"Delete {path} and run the workflow again to fetch a verified copy."
+    try:
+        arrays = read_npz(Path(path))
+        return arrays, verify_arrays(arrays, str(path))
+    except DataVerificationError as error:
+        raise DataVerificationError(f"{error}. {fix}") from error
+
+
 def load_mnist_sequences(path: str | os.PathLike, train_subset: int = 0, test_subset: int = 0):
     """Load ``path`` as the article did: images as 28 rows of 28 features in [0, 1], one-hot labels.
 
     A subset size of 0 means all; otherwise the first N images are used.
     Returns (x_train, y_train, x_test, y_test, arrays_sha256).
     """
-    if not Path(path).exists():
-        raise FileNotFoundError(f"MNIST file {str(path)!r} not found; run the fetch_mnist rule first")
-    arrays = read_npz(Path(path))
-    try:
-        checksum = verify_arrays(arrays, str(path))
-    except DataVerificationError as error:
-        raise DataVerificationError(
-            f"{error}. Delete {path} and run the workflow again to fetch a verified copy."
-        ) from error
+    arrays, checksum = verify_file(path)
 
     def prepare(images, labels, subset):
         if subset:

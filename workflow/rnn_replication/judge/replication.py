@@ -355,19 +355,30 @@ def replication_rows(summary, article, claims, timing, margins: dict, alpha: flo
     return table.reindex(columns=REPLICATION_COLUMNS)
 
 
-def write_replication(summary_path, timing_path, paper_dir, config: dict, out) -> pd.DataFrame:
+def write_replication(summary_path, timing_path, paper_dir, config: dict, out, statistics_out=None):
     """results/replication.csv from the summary, the timing pass and the article (paper/), under the
-    config's semantics, level and margins (``config["semantics"]`` and ``config["verdict"]``)."""
-    summary = pd.read_csv(summary_path)
-    summary = summary[summary["semantics"] == config["semantics"]]
+    config's semantics, level and margins (``config["semantics"]`` and ``config["verdict"]``); and the
+    descriptive tables the report shows beside the verdicts (``statistics_out``: a path for each of
+    STATISTICS), so that the report computes nothing."""
+    everything = pd.read_csv(summary_path)
+    summary = everything[everything["semantics"] == config["semantics"]]
     article, _ = paper.load_article(paper_dir)
     claims = list(paper.load_claims(paper_dir).values())
-    verdict = config["verdict"]
-    table = replication_rows(
-        summary, article, claims, pd.read_csv(timing_path), verdict["margins"], verdict["alpha"]
-    )
+    verdict, timing = config["verdict"], pd.read_csv(timing_path)
+    table = replication_rows(summary, article, claims, timing, verdict["margins"], verdict["alpha"])
     records.atomic_write_text(out, table.to_csv(index=False))
+    tables = {
+        "seed_spread": seed_statistics(summary),
+        "timing_ratios": timing_ratios(timing, article, verdict["alpha"]),
+        "semantics": semantics_comparison(everything),
+    }
+    for name, path in (statistics_out or {}).items():
+        records.atomic_write_text(path, tables[name].to_csv(index=False))
     return table
+
+
+# The descriptive tables the judge writes beside results/replication.csv (see write_replication).
+STATISTICS = ("seed_spread", "timing_ratios", "semantics")
 
 
 # The article's own speed comparisons, as ratios of its logged microseconds per step.

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnn_replication.core.paper import load_article, load_claims
+from rnn_replication.judge.replication import STATISTICS
 
 
 def read_histories(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -50,7 +51,20 @@ class ReportInputs:
     timing: pd.DataFrame
     confusion: pd.DataFrame  # confusion counts per configuration, summed over seeds (confusion.LONG_COLUMNS)
     benchmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The judge's descriptive tables (judge.replication.STATISTICS).
+    seed_spread: pd.DataFrame = field(default_factory=pd.DataFrame)  # n, mean, sd, min, max over seeds
+    timing_ratios: pd.DataFrame = field(default_factory=pd.DataFrame)  # seconds per epoch, beside the article
+    semantics: pd.DataFrame = field(default_factory=pd.DataFrame)  # both semantics (empty if not run)
     report_dir: str = "results"
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """A CSV the workflow wrote; an empty one (a table with no rows, e.g. no semantics study) as an empty
+    frame."""
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
 
 
 def load_report_inputs(
@@ -62,10 +76,14 @@ def load_report_inputs(
     config: dict,
     benchmark_paths=(),
     report_dir="results",
+    statistics_paths: dict | None = None,
 ) -> ReportInputs:
-    """Read the summary, the verdicts, the timing pass, the confusion counts, the article and the
-    benchmarks for the report."""
+    """Read the summary, the verdicts and the judge's descriptive tables (``statistics_paths``: seed_spread,
+    timing_ratios, semantics), the timing pass, the confusion counts, the article and the benchmarks for
+    the report. Without ``statistics_paths``, the judge's files beside the summary."""
     summary = pd.read_csv(summary_path)
+    if statistics_paths is None:
+        statistics_paths = {name: Path(summary_path).parent / f"{name}.csv" for name in STATISTICS}
     semantics = config.get("semantics") or summary["semantics"].mode()[0]
     article, article_history = load_article(paper_dir)
     return ReportInputs(
@@ -78,6 +96,7 @@ def load_report_inputs(
         claims=load_claims(paper_dir),
         verdicts=read_replication(replication_path),
         timing=pd.read_csv(timing_path),
+        **{name: read_table(path) for name, path in statistics_paths.items()},
         confusion=pd.read_csv(confusion_path),
         benchmarks=read_benchmarks([path for path in benchmark_paths if Path(path).exists()]),
         report_dir=report_dir,

@@ -238,7 +238,8 @@ def timing_caption(timing: pd.DataFrame) -> str:
 
 
 def timing_table(ratios: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """The timing pass's ratios (replication.timing_ratios at the same alpha) beside the article's."""
+    """The timing pass's ratios (the judge's timing_ratios.csv, replication.timing_ratios) beside the
+    article's."""
     level = wording.interval_levels(alpha)[0]
     return pd.DataFrame(
         {
@@ -278,10 +279,9 @@ def grid(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, axis=1)
 
 
-def spread_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Mean, sd, min and max over seeds of the final test accuracy and loss, for each configuration that
-    ran more than one seed (empty if none did)."""
-    statistics = replication.seed_statistics(summary)
+def spread_table(statistics: pd.DataFrame) -> pd.DataFrame:
+    """Mean, sd, min and max over seeds of the final test accuracy and loss (the judge's seed_spread.csv,
+    replication.seed_statistics), for each configuration that ran more than one seed (empty if none did)."""
     spread = statistics[statistics["n"] >= 2]
     points = {"mean (%)": "mean", "sd (points)": "sd", "min (%)": "min", "max (%)": "max"}
     table = pd.DataFrame({"cell": spread["cell"].map(CELLS), "form": spread["form"], "seeds": spread["n"]})
@@ -344,14 +344,14 @@ def confusion_table(table: pd.DataFrame, semantics: str, top: int = 3) -> pd.Dat
 # ---------------------------------------------------------------------------- Keras 2.2 vs Keras 3
 
 
-def semantics_sentences(summary: pd.DataFrame) -> str:
-    rows = replication.semantics_comparison(summary)
+def semantics_sentences(rows: pd.DataFrame) -> str:
+    """One sentence per cell of the judge's semantics.csv (replication.semantics_comparison)."""
     return "\n".join(f"- {wording.semantics_sentence(row)}" for _, row in rows.iterrows())
 
 
-def semantics_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The single-layer cells under both semantics (means over seeds), formatted; empty if not run."""
-    rows = replication.semantics_comparison(summary)
+def semantics_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The single-layer cells under both semantics (the judge's semantics.csv: means over seeds),
+    formatted; empty if not run."""
     if rows.empty:
         return rows
     return pd.DataFrame(

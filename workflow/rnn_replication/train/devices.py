@@ -22,8 +22,8 @@ _held_locks: list = []  # open lock files of this process; closing one would rel
 def configure_environment(backend: str, root: Path) -> None:
     """Settings that must be made before Keras is first imported: the backend; quiet TensorFlow C++ logs;
     JAX must not take 75 % of a GPU's memory up front (several notebooks may share one); JAX keeps
-    compiled programs in .cache/jax, so later seeds of a configuration skip XLA compilation (38 s -> 3 s
-    for the first epoch of a bidirectional GRU on 2 CPU cores)."""
+    compiled programs in .cache/jax, so later seeds of a configuration skip XLA compilation (the saving is
+    measured in docs/results.md)."""
     os.environ["KERAS_BACKEND"] = backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")

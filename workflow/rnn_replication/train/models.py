@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from rnn_replication.core.runs import CELLS, FORMS, SEMANTICS, check_choice
+from rnn_replication.core.runs import CELLS, FORMS, SEMANTICS, RunSpec, check_choice
 
 TIME_STEPS, FEATURES, CLASSES = 28, 28, 10
 EPSILON = 1e-7  # Keras 2.2's default fuzz factor, used by its cross-entropy
@@ -51,32 +51,40 @@ def recurrent_layer_options(cell: str, semantics: str) -> dict:
     return options
 
 
+# The recurrent part of each form (runs.FORMS; a test checks that every form has one): single = the
+# article's one layer, stacked = two layers (the first returns sequences), bidirectional = the layer
+# wrapped, both directions' outputs concatenated.
+FORM_LAYERS = {
+    "single": lambda layer, cell, units, options: [layer(units, name=cell, **options)],
+    "stacked": lambda layer, cell, units, options: [
+        layer(units, return_sequences=True, name=f"{cell}_1", **options),
+        layer(units, name=f"{cell}_2", **options),
+    ],
+    "bidirectional": lambda layer, cell, units, options: [
+        keras.layers.Bidirectional(layer(units, **options), merge_mode="concat", name=f"bidirectional_{cell}")
+    ],
+}
+
+
 def build_model(
     cell: str,
-    form: str = "single",
-    units: int = 128,
-    learning_rate: float = 0.001,
-    semantics: str = "article",
+    form: str = RunSpec.form,
+    units: int = RunSpec.units,
+    learning_rate: float = RunSpec.learning_rate,
+    semantics: str = RunSpec.semantics,
 ) -> keras.Model:
-    """Build and compile one configuration (cell x form) of the article's experiment."""
+    """Build and compile one configuration (cell x form) of the article's experiment (the defaults are
+    the run specification's)."""
     check_choice("cell", cell, CELLS)
     check_choice("form", form, FORMS)
     check_choice("semantics", semantics, SEMANTICS)
     layer_class = getattr(keras.layers, CELLS[cell])
     options = recurrent_layer_options(cell, semantics)
 
-    layers = [keras.Input(shape=(TIME_STEPS, FEATURES))]
-    if form == "single":
-        layers.append(layer_class(units, name=cell, **options))
-    elif form == "stacked":
-        layers.append(layer_class(units, return_sequences=True, name=f"{cell}_1", **options))
-        layers.append(layer_class(units, name=f"{cell}_2", **options))
-    else:
-        layers.append(
-            keras.layers.Bidirectional(
-                layer_class(units, **options), merge_mode="concat", name=f"bidirectional_{cell}"
-            )
-        )
+    layers = [
+        keras.Input(shape=(TIME_STEPS, FEATURES)),
+        *FORM_LAYERS[form](layer_class, cell, units, options),
+    ]
     layers += [keras.layers.Dense(CLASSES, name="dense"), keras.layers.Activation("softmax")]
     model = keras.Sequential(layers, name=f"{cell}_{form}")
     model.compile(
