@@ -159,7 +159,7 @@ def test_training_jobs_run_seed_by_seed_longest_first(repo):
 
 
 def test_the_schemas_choices_are_the_grid_axes_of_the_run_specification(repo):
-    """The schema lists the axes' values for its error messages; rnn_replication.runs defines them."""
+    """The schema lists the axes' values for its error messages; rnn_replication.core.runs defines them."""
     from rnn_replication.core import runs
     from rnn_replication.data import fetch
 

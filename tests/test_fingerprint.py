@@ -22,9 +22,9 @@ def test_each_step_runs_its_own_code_and_not_the_others(repo):
     # Download code, scheduling and fingerprints, collect, judge and report code do not retrain.
     assert not train & {
         "fetch.py",
-        "pipeline.py",
+        "selection.py",
         "fingerprint.py",
-        "collect.py",
+        "gather.py",
         "replication.py",
         "tables.py",
     }
@@ -79,3 +79,39 @@ def test_a_change_of_meaning_changes_the_fingerprints_of_exactly_the_steps_that_
 def test_a_notebook_cell_that_is_not_python_is_compared_without_its_comments():
     assert fingerprint._cell_meaning("%matplotlib inline\n# note\nx = 1") == "%matplotlib inline\nx = 1"
     assert fingerprint._cell_meaning("x = 1  # note") == fingerprint._cell_meaning("x = 1")
+
+
+def test_every_script_and_notebook_a_rule_runs_is_in_its_steps_code(repo):
+    """STEP_ENTRIES repeats what each rule's command runs: a script added to a rule but not there would
+    never be fingerprinted. The rules are the steps, by name (the data step has no code fingerprint)."""
+    import re
+
+    rules = {}
+    for path in sorted((repo / "workflow" / "rules").glob("*.smk")):
+        for name, body in re.findall(r"^rule (\w+):\n(.*?)(?=^\S|\Z)", path.read_text(), re.M | re.S):
+            rules[name] = set(re.findall(r"(?:workflow/scripts|notebooks)/[\w.]+\.(?:py|ipynb)", body))
+    assert set(rules) - {"fetch_mnist"} == set(fingerprint.STEP_ENTRIES)
+    for step, entries in fingerprint.STEP_ENTRIES.items():
+        assert rules[step] <= set(entries), step
+    assert rules["fetch_mnist"] == {"workflow/scripts/fetch_mnist.py"}
+
+
+def test_a_syntax_error_names_the_file_and_imports_after_magics_are_followed(copy):
+    broken = copy / PACKAGE / "report" / "tables.py"
+    broken.write_text(broken.read_text() + "\ndef (:\n")
+    with pytest.raises(SyntaxError, match=r"workflow/rnn_replication/report/tables.py, line \d+"):
+        fingerprint.code_files("report", copy)
+    notebook = copy / "notebooks" / "report.ipynb"
+    cells = json.loads(notebook.read_text())
+    cells["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "%matplotlib inline\nfrom rnn_replication.data import fetch",
+        }
+    )
+    notebook.write_text(json.dumps(cells))
+    broken.write_text(broken.read_text().replace("\ndef (:\n", ""))
+    assert f"{PACKAGE}/data/fetch.py" in fingerprint.code_files("report", copy)

@@ -10,7 +10,7 @@ from rnn_replication.collect import gather
 from rnn_replication.core import confusion, paper
 from rnn_replication.core.runs import RunSpec
 from rnn_replication.pipeline import selection
-from rnn_replication.report import errors, figures, tables
+from rnn_replication.report import figures, mistakes, tables
 from rnn_replication.report import inputs as report_inputs
 
 matplotlib.use("Agg")
@@ -132,10 +132,10 @@ def test_collect_sums_confusion_counts_over_the_seeds_of_each_configuration(runs
     table = pd.read_csv(tmp_path / "confusion.csv")
     assert list(table.columns) == confusion.LONG_COLUMNS
     assert len(table) == 3 * 100  # simplernn single, lstm single, gru stacked: 10 x 10 each
-    lstm = errors.matrix_of(table, "lstm")
+    lstm = mistakes.matrix_of(table, "lstm")
     assert lstm.sum() == 20000 and lstm.trace() == 9857 + 9877  # two seeds
     assert lstm[4, 9] == (143 - 143 // 3) + (123 - 123 // 3)
-    top = errors.most_confused(table, top=2)
+    top = mistakes.most_confused(table, top=2)
     assert top[["cell", "true", "predicted"]].values.tolist()[:2] == [
         ["simplernn", 4, 9],
         ["simplernn", 7, 2],

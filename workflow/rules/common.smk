@@ -48,7 +48,7 @@ onstart:
             mnist.verify_file(rules.fetch_mnist.output[0])
         except mnist.DataVerificationError as error:
             raise WorkflowError(f"nothing was run: {error}") from None
-    busy = selection.runs_being_trained(RUNS)
+    busy = selection.runs_being_trained()
     if busy:
         named = ", ".join(f"{name} (pid {pid})" for name, pid in busy.items())
         raise WorkflowError(
@@ -104,7 +104,9 @@ def training_priority(wildcards):
 
 def expected_settings(wildcards):
     """Each collected run's settings by name: collect refuses a record made with others."""
-    return json.dumps({spec.name: selection.run_settings(spec, config["backend"]) for spec in RUNS})
+    return selection.settings_json(
+        {spec.name: selection.run_settings(spec, config["backend"]) for spec in RUNS}
+    )
 
 
 def data_sources(wildcards, output):
@@ -128,4 +130,6 @@ def report_parameters(wildcards):
     the training jobs' benchmark files, as one YAML (JSON) string; Snakemake compares it. The benchmark
     files (wall time and memory of each job, shown as such) are no input: no rule has them as output."""
     benchmark_paths = [spec.paths().benchmark for spec in RUNS]
-    return json.dumps({"config": selection.result_config(config), "benchmark_paths": benchmark_paths})
+    return selection.settings_json(
+        {"config": selection.result_config(config), "benchmark_paths": benchmark_paths}
+    )

@@ -39,7 +39,7 @@ rule judge:
     params:
         *CODE["judge"],
         # What the verdicts depend on besides the files: a changed level or margin judges again.
-        settings=json.dumps({"semantics": config["semantics"], "verdict": config["verdict"]}),
+        settings=selection.settings_json({"semantics": config["semantics"], "verdict": config["verdict"]}),
     shell:
         "python workflow/scripts/judge.py {input.summary:q} {input.timing:q} paper {params.settings:q}"
         " {output.replication:q} {output.seed_spread:q} {output.timing_ratios:q} {output.semantics:q}"
@@ -57,6 +57,7 @@ rule report:
         confusion=rules.collect.output.confusion,
         article="paper/article.yaml",
         article_history="paper/article_history.csv",
+        claims="paper/claims.yaml",
         # Read through the summary's paths: each run's record (GPU warning, settings, commit, packages)
         # and history (the figures). Declared, so the report is out of date exactly when they change.
         records=[path for spec in RUNS for path in (spec.paths().metrics, spec.paths().history)],

@@ -1,4 +1,5 @@
-"""The report's inputs: every run's record collected into one table, and the files the report reads."""
+"""The collect step: every run's record checked (against the config's settings, where given) and gathered
+into results/summary.csv, one row per run, and results/confusion.csv, summed over seeds."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def retrain_advice(run: str) -> str:
 
 def read_run_record(metrics_path: str | os.PathLike, expected: dict | None = None) -> dict:
     """One run's metrics.json, checked: valid JSON with every field the report uses, made with the
-    ``expected`` settings (pipeline.run_settings) where given, and a history.csv beside it with one row per
+    ``expected`` settings (pipeline.selection.run_settings) where given, and a history.csv beside it with one row per
     epoch. Raises RunRecordError naming the file and what is wrong."""
     metrics_path = Path(metrics_path)
     run_dir = metrics_path.parent

@@ -2,7 +2,7 @@
 
 A run's ``confusion.csv`` counts its test images by true digit (rows, column ``true``) and predicted digit
 (columns ``0`` to ``9``). Collect sums them over the seeds of each configuration into one long table
-(LONG_COLUMNS); report/errors.py reads that table.
+(LONG_COLUMNS); report/mistakes.py reads that table.
 """
 
 from __future__ import annotations

@@ -41,17 +41,34 @@ def _without_docstrings(tree: ast.AST) -> ast.AST:
     return tree
 
 
-def python_meaning(source: str) -> str:
-    """``source``'s syntax tree without docstrings, as text: the same for any comment or layout."""
-    return ast.dump(_without_docstrings(ast.parse(source)), include_attributes=False)
-
-
-def _cell_meaning(source: str) -> str:
+def parse(source: str, path) -> ast.Module:
+    """``source`` (from ``path``) as a syntax tree; a syntax error names the file."""
     try:
-        return python_meaning(source)
-    except SyntaxError:  # IPython syntax (magics, `!cmd`): the code lines as written, comments left out
-        lines = (line.rstrip() for line in source.splitlines())
-        return "\n".join(line for line in lines if line and not line.lstrip().startswith("#"))
+        return ast.parse(source, filename=str(path))
+    except SyntaxError as error:
+        message = f"{path}, line {error.lineno}: {error.msg} (read for its code fingerprint)"
+        raise SyntaxError(message) from None
+
+
+def python_meaning(source: str, path="<source>") -> str:
+    """``source``'s syntax tree without docstrings, written back as code (``ast.unparse``): the same for any
+    comment or layout (and, unlike ``ast.dump``, not tied to the syntax tree's field list, which changes
+    between Python versions)."""
+    return ast.unparse(_without_docstrings(parse(source, path)))
+
+
+def _ipython_lines(source: str) -> tuple[str, list[str]]:
+    """A notebook cell's Python, with IPython's own lines (``%magic``, ``!command``) taken out and
+    returned apart."""
+    python, ipython = [], []
+    for line in source.splitlines():
+        (ipython if line.lstrip().startswith(("%", "!")) else python).append(line)
+    return "\n".join(python), [line.strip() for line in ipython]
+
+
+def _cell_meaning(source: str, path="<cell>") -> str:
+    python, ipython = _ipython_lines(source)
+    return "\n".join([*ipython, python_meaning(python, path)])
 
 
 def notebook_code(path: Path) -> list[str]:
@@ -64,9 +81,9 @@ def file_meaning(path: Path) -> str:
     """What can change a result in the file at ``path``: the syntax tree of Python, the code cells of a
     notebook, the bytes of anything else (templates, data)."""
     if path.suffix == ".py":
-        return python_meaning(path.read_text(encoding="utf-8"))
+        return python_meaning(path.read_text(encoding="utf-8"), path)
     if path.suffix == ".ipynb":
-        return "\n\f\n".join(_cell_meaning(source) for source in notebook_code(path))
+        return "\n\f\n".join(_cell_meaning(source, path) for source in notebook_code(path))
     return path.read_bytes().hex()
 
 
@@ -79,25 +96,25 @@ def _module_file(root: Path, dotted: str) -> Path | None:
     return None
 
 
-def _package_of(path: Path) -> str:
-    """The dotted package a package file belongs to (for relative imports)."""
-    parts = path.relative_to(PACKAGE_PATH).parts[:-1]
-    return ".".join((PACKAGE, *parts))
+def _package_of(path: Path) -> str | None:
+    """The dotted package a package file belongs to (for relative imports); None outside the package."""
+    if not path.is_relative_to(PACKAGE_PATH):
+        return None
+    return ".".join((PACKAGE, *path.relative_to(PACKAGE_PATH).parts[:-1]))
 
 
 def _imported(root: Path, path: Path, source: str) -> set[Path]:
     """The package files that ``source`` (the file ``path`` or a notebook cell) imports, with the
     ``__init__.py`` of every package on the way (Python runs them)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
+    tree = parse(_ipython_lines(source)[0], path)
     names = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
+                if _package_of(path) is None:  # a relative import outside the package: not ours
+                    continue
                 base = _package_of(path).split(".")
                 base = base[: len(base) - node.level + 1]
                 module = ".".join([*base, *([node.module] if node.module else [])])

@@ -1,5 +1,6 @@
 """The Snakemake side of the workflow: which runs a config selects, the order the jobs start in, and the
-settings each rule is compared by. No job imports this module, so editing it reruns nothing.
+settings each rule is compared by. No job imports this module: editing it reruns a step only where it
+changes the settings that step is compared by (run_settings, result_config).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import json
 from pathlib import Path
 
 from rnn_replication.core import records
-from rnn_replication.core.runs import ARTICLE_FORM, HYPERPARAMETERS, SEMANTICS, RunSpec
+from rnn_replication.core.runs import ARTICLE_FORM, HYPERPARAMETERS, RESUME_DIR, SEMANTICS, RunSpec
 
 # What a copy of the workflow needs (the benchmark and the workflow tests run DAGs in such copies).
 WORKFLOW_FILES = ("Snakefile", "config", "workflow", "notebooks", "paper", "profiles", "environment.yml")
@@ -85,18 +86,16 @@ def result_config(config: dict) -> dict:
     return {key: value for key, value in config.items() if key not in NOT_RESULT_SETTINGS}
 
 
-def runs_being_trained(specs: list[RunSpec]) -> dict[str, str]:
-    """The runs of ``specs`` that a process is training right now (it holds the run's lock, see
-    train.training.exclusive), with that process's id: another Snakemake in the same folder (started
-    after `--unlock`) must not retrain them, nor remove what they are writing."""
+def runs_being_trained(resume_dir: str = RESUME_DIR) -> dict[str, str]:
+    """The runs that a process is training right now in this folder (it holds the run's lock under
+    ``resume_dir``, see train.training.exclusive), with that process's id, whether or not the config
+    selects them: another Snakemake in the same folder (started after `--unlock`) must not retrain them,
+    nor remove what they are writing."""
     busy = {}
-    for spec in specs:
-        lock = Path(f"{spec.paths().resume}.lock")
-        if not lock.exists():
-            continue
+    for lock in sorted(Path(resume_dir).glob("*.lock")):
         handle = records.try_lock(lock)
         if handle is None:
-            busy[spec.name] = lock.read_text().strip() or "unknown"
+            busy[lock.stem] = lock.read_text().strip() or "unknown"
         else:
             handle.close()
     return busy

@@ -12,7 +12,7 @@ import pandas as pd
 from rnn_replication.core.curves import curve_band, draw_metric, zoom_past_first_epoch
 from rnn_replication.core.runs import ARTICLE_FORM, CELLS, FORMS, SEMANTICS
 from rnn_replication.judge.replication import single_layer_runs
-from rnn_replication.report import errors
+from rnn_replication.report import mistakes
 from rnn_replication.report.wording import METRIC_NAMES, interval_levels
 
 # How the report names the semantics of our runs, so they cannot be taken for the article's own numbers.
@@ -168,7 +168,7 @@ def plot_confusion(table: pd.DataFrame, semantics: str, form: str = ARTICLE_FORM
     cells = [cell for cell in CELLS if ((table["cell"] == cell) & (table["form"] == form)).any()]
     figure, axes = plt.subplots(1, len(cells), figsize=(4.3 * len(cells), 4.3), squeeze=False)
     for axis, cell in zip(axes[0], cells, strict=True):
-        matrix = errors.matrix_of(table, cell, form, semantics)
+        matrix = mistakes.matrix_of(table, cell, form, semantics)
         wrong = np.where(np.eye(10, dtype=bool), 0, matrix)
         axis.imshow(wrong, cmap="Reds", vmin=0)
         for true, predicted in zip(*np.nonzero(wrong), strict=True):

@@ -20,7 +20,7 @@ from rnn_replication.core import provenance
 from rnn_replication.core.runs import CELLS, FORMS, HYPERPARAMETERS
 from rnn_replication.data.mnist import ARRAY_SHAPES
 from rnn_replication.judge import replication
-from rnn_replication.report import errors, wording
+from rnn_replication.report import mistakes, wording
 from rnn_replication.report.inputs import ReportInputs
 from rnn_replication.report.wording import METRIC_NAMES, difference_format, metric_format, verdict_label
 
@@ -319,8 +319,8 @@ def confusion_table(table: pd.DataFrame, semantics: str, top: int = 3) -> pd.Dat
     """What each configuration under ``semantics`` gets wrong: its test error per run and its ``top`` most
     confused digit pairs (true → predicted, with the images so misread over all its runs)."""
     table = table[table["semantics"] == semantics]
-    counts = errors.error_counts(table)
-    pairs = errors.most_confused(table, top)
+    counts = mistakes.error_counts(table)
+    pairs = mistakes.most_confused(table, top)
     rows = []
     for row in counts.itertuples():
         mine = pairs[(pairs["cell"] == row.cell) & (pairs["form"] == row.form)]
