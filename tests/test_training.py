@@ -71,7 +71,7 @@ THREADED_RUN = """
 import json, sys
 from rnn_replication.core.runs import RunOutputs, RunSpec
 from rnn_replication.train import training
-spec = RunSpec("gru", seed=5, units=8, epochs=2, batch_size=64, train_subset=512, test_subset=128)
+spec = RunSpec("gru", seed=5, units=8, epochs=2, batch_size=64, train_subset=256, test_subset=64)
 metrics = training.train_run(
     spec, data_path=sys.argv[1], outputs=RunOutputs.in_dir(sys.argv[2]), threads=int(sys.argv[3]),
     print_fn=lambda *_, **__: None,
