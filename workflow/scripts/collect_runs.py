@@ -2,7 +2,8 @@
 over the seeds of each configuration), refusing a record made with other settings than the config's.
 
 Usage: python workflow/scripts/collect_runs.py SUMMARY.csv CONFUSION.csv EXPECTED_JSON METRICS.json...
-EXPECTED_JSON maps each run's name to the settings it must have been made with (pipeline.selection.run_settings).
+EXPECTED_JSON maps each run's name to the settings it must have been made with
+(pipeline.selection.run_settings).
 """
 
 import json

@@ -3,8 +3,8 @@
 Usage (from the repository root; KERAS_BACKEND picks the backend):
     python workflow/scripts/time_cells.py OUT.csv [--data resources/mnist.npz] [--repeats 5]
         [--cells simplernn lstm gru] [--settings '{"semantics": "article", "units": 128, ...}']
---settings takes the runs' semantics and hyperparameters (rnn_replication.core.runs.RunSpec's fields, as JSON);
-the rest keep their defaults.
+--settings takes the runs' semantics and hyperparameters (rnn_replication.core.runs.RunSpec's fields, as
+JSON); the rest keep their defaults.
 """
 
 import argparse

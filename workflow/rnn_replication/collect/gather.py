@@ -56,8 +56,8 @@ def retrain_advice(run: str) -> str:
 
 def read_run_record(metrics_path: str | os.PathLike, expected: dict | None = None) -> dict:
     """One run's metrics.json, checked: valid JSON with every field the report uses, made with the
-    ``expected`` settings (pipeline.selection.run_settings) where given, and a history.csv beside it with one row per
-    epoch. Raises RunRecordError naming the file and what is wrong."""
+    ``expected`` settings (pipeline.selection.run_settings) where given, and a history.csv beside it with
+    one row per epoch. Raises RunRecordError naming the file and what is wrong."""
     metrics_path = Path(metrics_path)
     run_dir = metrics_path.parent
     retrain = retrain_advice(run_dir.name)
