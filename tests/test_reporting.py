@@ -120,7 +120,14 @@ def test_collect_refuses_a_run_made_with_other_settings_naming_run_key_values_an
     message = str(refused.value)
     assert f"run {victim} was made with epochs 2, but the config asks for epochs 20" in message
     assert f"snakemake --cores 4 --forcerun results/runs/{victim}/metrics.json" in message
-    expected[victim] = expected[victim] | {"epochs": 2, "backend": "jax"}
+    expected[victim] = expected[victim] | {"epochs": 2, "code_fingerprint": "0123abcd"}
+    with pytest.raises(
+        gather.RunRecordError,
+        match="made with code_fingerprint None, but the code now in the repository has code_fingerprint",
+    ):
+        gather.collect_runs(runs, expected)
+    expected[victim] = {key: value for key, value in expected[victim].items() if key != "code_fingerprint"}
+    expected[victim] = expected[victim] | {"backend": "jax"}
     with pytest.raises(
         gather.RunRecordError, match="made with backend 'tensorflow', but the config asks for backend 'jax'"
     ):

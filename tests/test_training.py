@@ -19,11 +19,13 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
         spec,
         data_path=str(mnist_npz),
         outputs=runs.RunOutputs.in_dir(tmp_path / "run"),
+        code_fingerprint="0123abcd",
         print_fn=lambda line, **_: lines.append(line),
     )
     written = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert written == metrics
     assert written["run"] == "gru-stacked-article-seed3" and written["config"] == spec.settings()
+    assert written["code_fingerprint"] == "0123abcd"
     assert (written["train_images"], written["test_images"]) == (256, 128)
     assert 0.0 <= written["test_accuracy"] <= 1.0 and written["test_loss"] > 0
     assert written["backend"] == "tensorflow" and written["versions"]["keras"]

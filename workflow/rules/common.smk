@@ -30,6 +30,9 @@ GPU_TOKEN = 1 if devices.count_gpus() else 0
 # a comment, docstring, layout or `touch` reruns nothing. The code is therefore no rule's input.
 REPOSITORY = Path(workflow.main_snakefile).parent
 CODE = {step: fingerprint.code_fingerprints(step, REPOSITORY) for step in fingerprint.STEP_ENTRIES}
+# The train step's code as one digest: each run records it and collect refuses a record made with other
+# code (when Snakemake's metadata is gone, or with --rerun-triggers mtime).
+TRAIN_CODE = fingerprint.digest(CODE["train"])
 # The software of every step (`snakemake --use-conda` builds it; otherwise the jobs run in the environment
 # Snakemake runs in). A file, not environment.yml's name: Snakemake would run `conda env export` for a named
 # environment even without --use-conda.
@@ -105,7 +108,10 @@ def training_priority(wildcards):
 def expected_settings(wildcards):
     """Each collected run's settings by name: collect refuses a record made with others."""
     return selection.settings_json(
-        {spec.name: selection.run_settings(spec, config["backend"]) for spec in RUNS}
+        {
+            spec.name: selection.run_settings(spec, config["backend"]) | {"code_fingerprint": TRAIN_CODE}
+            for spec in RUNS
+        }
     )
 
 

@@ -27,8 +27,10 @@ rule train:
         settings=run_settings,
         resume=resume_dir,
         name=runs.NAME_PATTERN,
-        # A function of the output, so not compared: which log lines are filtered changes no number.
+        # Functions of the output, so not compared: which log lines are filtered changes no number, and
+        # the code's digest repeats the code lines above (for the run's record).
         noise=lambda wildcards, output: TENSORFLOW_NOISE,
+        code=lambda wildcards, output: TRAIN_CODE,
     shell:
         # The log gets everything but TensorFlow's start-up noise on a machine without a GPU; the terminal
         # gets one line per epoch (grep finds none when a resumed run had no epoch left to train).
@@ -36,7 +38,7 @@ rule train:
         " --log-output --no-progress-bar -y {params.settings:q} -p threads {threads}"
         " -p data_path {input.data:q} -p metrics_path {output.metrics:q} -p history_path {output.history:q}"
         " -p model_path {output.model:q} -p confusion_path {output.confusion:q}"
-        " -p resume_dir {params.resume:q} 2>&1"
+        " -p resume_dir {params.resume:q} -p code_fingerprint {params.code:q} 2>&1"
         " | grep --line-buffered -v -E {params.noise:q} | tee {log.stdout:q}"
         " | {{ grep --line-buffered -E ' epoch [0-9]+/[0-9]+: ' >&2 || true; }})"
         " && cp {log.notebook:q} {output.notebook:q}"

@@ -76,14 +76,18 @@ def read_run_record(metrics_path: str | os.PathLike, expected: dict | None = Non
 
 
 def check_settings(metrics: dict, expected: dict, metrics_path: Path, fix: str) -> None:
-    """A record must have been made with the settings the workflow collects for (its ``config`` block and
-    backend): a run trained under other settings must not enter the verdicts beside the others."""
-    made = (metrics.get("config") or {}) | {"backend": metrics.get("backend")}
+    """A record must have been made with the settings and the code the workflow collects for (its
+    ``config`` block, backend and code fingerprint): a run trained otherwise must not enter the verdicts
+    beside the others."""
+    made = (metrics.get("config") or {}) | {key: metrics.get(key) for key in ("backend", "code_fingerprint")}
     for key, value in expected.items():
         if made.get(key) != value:
+            asked = (
+                "the code now in the repository has" if key == "code_fingerprint" else "the config asks for"
+            )
             raise RunRecordError(
                 f"{metrics_path}: run {metrics_path.parent.name} was made with {key} {made.get(key)!r}, "
-                f"but the config asks for {key} {value!r}; {fix}"
+                f"but {asked} {key} {value!r}; {fix}"
             )
 
 

@@ -112,6 +112,7 @@ NOTEBOOK_SETTINGS = (
     "model_path",
     "confusion_path",
     "resume_dir",
+    "code_fingerprint",
 )
 # Names IPython itself puts in a notebook's namespace.
 IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}

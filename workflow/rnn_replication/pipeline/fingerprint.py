@@ -167,3 +167,8 @@ def code_fingerprints(step: str, root: str | Path = ".") -> list[str]:
         f"code {file} {hashlib.sha256(file_meaning(root / file).encode()).hexdigest()[:DIGEST_LENGTH]}"
         for file in code_files(step, root)
     ]
+
+
+def digest(fingerprints: list[str]) -> str:
+    """One short digest of a step's fingerprint lines, for its records (collect compares it)."""
+    return hashlib.sha256("\n".join(fingerprints).encode()).hexdigest()[:DIGEST_LENGTH]

@@ -239,7 +239,9 @@ def timing_caption(timing: pd.DataFrame) -> str:
 
 def timing_table(ratios: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """The timing pass's ratios (the judge's timing_ratios.csv, replication.timing_ratios) beside the
-    article's."""
+    article's. Empty where the grid has no pair of cells the article compares (e.g. one cell)."""
+    if ratios.empty:
+        return pd.DataFrame()
     level = wording.interval_levels(alpha)[0]
     return pd.DataFrame(
         {

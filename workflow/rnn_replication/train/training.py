@@ -135,15 +135,18 @@ class Fitted:
     checkpoint_seconds: float
 
 
-def fit(model, spec: RunSpec, arrays, resume_dir: str = "", print_fn=print) -> Fitted:
+def fit(
+    model, spec: RunSpec, arrays, resume_dir: str = "", print_fn=print, code_fingerprint: str = ""
+) -> Fitted:
     """Train ``model`` as the article did: mini-batches of ``spec.batch_size``, validation on the test
     images after every epoch, one log line per epoch; with ``resume_dir``, a checkpoint after every
-    epoch and a restart from the last one after a kill."""
+    epoch and a restart from the last one after a kill (only from the state of the same settings and
+    code: ``code_fingerprint``)."""
     x_train, y_train, x_test, y_test = arrays
     epoch_log = EpochLog(spec.epochs, spec.name, print_fn)
     callbacks = [epoch_log]  # the history row is journaled before the checkpoint is written
     if resume_dir:
-        stamp = spec.settings() | {"backend": keras.backend.backend()}
+        stamp = spec.settings() | {"backend": keras.backend.backend(), "code_fingerprint": code_fingerprint}
         callbacks += resume_callbacks(resume_dir, stamp, epoch_log, print_fn)
     model.fit(
         x_train,
@@ -180,11 +183,16 @@ def run_record(spec: RunSpec, model, fitted: Fitted, evaluation: dict, environme
     }
 
 
-def environment_record(backend: str, device: str, deterministic_ops: bool, checksum: str) -> dict:
+def environment_record(
+    backend: str, device: str, deterministic_ops: bool, checksum: str, code_fingerprint: str = ""
+) -> dict:
     """Where and with what a run trained: backend, device (and a warning if a GPU went unused), the code
     (git commit, dirty or not), every installed package, data checksum, host, SLURM job."""
     return {
         "backend": backend,
+        # The train step's code by meaning (pipeline.fingerprint.digest; empty when run outside the
+        # workflow): collect refuses a record made with other code.
+        "code_fingerprint": code_fingerprint,
         "device": device,
         "gpu_warning": devices.unused_gpu_warning(device, backend),  # None where no GPU went unused
         **provenance.git_state(runs.repository_root()),
@@ -206,14 +214,15 @@ def train_run(
     outputs: RunOutputs,
     threads: int = 0,
     resume_dir: str = "",
+    code_fingerprint: str = "",
     print_fn=print,
 ) -> dict:
     """Train one run, evaluate it on the test images and write its ``outputs``, metrics last. With
     ``resume_dir``, a rerun after a kill continues from the last finished epoch; the directory is removed
     once the run has finished. Only one process at a time trains a run: a second one stops at once,
-    naming the first."""
+    naming the first. ``code_fingerprint`` (the workflow passes the train step's) goes into the record."""
     with exclusive(f"{resume_dir or outputs.metrics}.lock", spec.name):
-        return _train_run(spec, data_path, outputs, threads, resume_dir, print_fn)
+        return _train_run(spec, data_path, outputs, threads, resume_dir, code_fingerprint, print_fn)
 
 
 def evaluate(model, spec: RunSpec, x_test, y_test) -> tuple[dict, np.ndarray]:
@@ -248,7 +257,7 @@ def exclusive(lock_path: str, name: str):
         yield
 
 
-def _train_run(spec, data_path, outputs: RunOutputs, threads, resume_dir, print_fn) -> dict:
+def _train_run(spec, data_path, outputs: RunOutputs, threads, resume_dir, code_fingerprint, print_fn) -> dict:
     backend = keras.backend.backend()
     deterministic_ops = prepare_backend(spec.seed, backend, threads, spec.semantics)
     device = backends.describe_device(backend)
@@ -263,14 +272,14 @@ def _train_run(spec, data_path, outputs: RunOutputs, threads, resume_dir, print_
         f"backend {backend}, semantics {spec.semantics}",
         flush=True,
     )
-    fitted = fit(model, spec, arrays, resume_dir, print_fn)
+    fitted = fit(model, spec, arrays, resume_dir, print_fn, code_fingerprint)
     evaluation, matrix = evaluate(model, spec, arrays[2], arrays[3])
     metrics = run_record(
         spec,
         model,
         fitted,
         {"train_images": len(arrays[0]), **evaluation},
-        environment_record(backend, device, deterministic_ops, checksum),
+        environment_record(backend, device, deterministic_ops, checksum, code_fingerprint),
     )
     confusion.write(outputs.confusion, matrix)
     save_model(model, outputs.model)
