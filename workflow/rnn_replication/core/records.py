@@ -71,6 +71,11 @@ def try_lock(path: str | os.PathLike):
     return handle
 
 
+def lock_holder(path: str | os.PathLike) -> str:
+    """The process id the holder of the lock at ``path`` wrote into it (train.training.exclusive)."""
+    return Path(path).read_text().strip() or "unknown"
+
+
 def write_json(path: str | os.PathLike, record: dict) -> None:
     atomic_write_text(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
 

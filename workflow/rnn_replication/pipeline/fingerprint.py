@@ -11,6 +11,7 @@ Stdlib only: Snakemake computes these every time it reads the Snakefile.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -50,6 +51,9 @@ def parse(source: str, path) -> ast.Module:
         raise SyntaxError(message) from None
 
 
+# Memoized on the text: Snakemake computes every step's fingerprints when it reads the Snakefile, and the
+# shared modules (core/) are in most steps' code.
+@functools.cache
 def python_meaning(source: str, path="<source>") -> str:
     """``source``'s syntax tree without docstrings, written back as code (``ast.unparse``): the same for any
     comment or layout (and, unlike ``ast.dump``, not tied to the syntax tree's field list, which changes
@@ -103,7 +107,8 @@ def _package_of(path: Path) -> str | None:
     return ".".join((PACKAGE, *path.relative_to(PACKAGE_PATH).parts[:-1]))
 
 
-def _imported(root: Path, path: Path, source: str) -> set[Path]:
+@functools.cache
+def _imported(root: Path, path: Path, source: str) -> frozenset[Path]:
     """The package files that ``source`` (the file ``path`` or a notebook cell) imports, with the
     ``__init__.py`` of every package on the way (Python runs them)."""
     tree = parse(_ipython_lines(source)[0], path)
@@ -131,7 +136,7 @@ def _imported(root: Path, path: Path, source: str) -> set[Path]:
             file = _module_file(root, ".".join(parts[:end]))
             if file is not None:
                 found.add(file)
-    return found
+    return frozenset(found)
 
 
 def code_files(step: str, root: str | Path = ".") -> list[str]:

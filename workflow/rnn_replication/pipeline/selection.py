@@ -95,7 +95,7 @@ def runs_being_trained(resume_dir: str = RESUME_DIR) -> dict[str, str]:
     for lock in sorted(Path(resume_dir).glob("*.lock")):
         handle = records.try_lock(lock)
         if handle is None:
-            busy[lock.stem] = lock.read_text().strip() or "unknown"
+            busy[lock.stem] = records.lock_holder(lock)
         else:
             handle.close()
     return busy

@@ -244,7 +244,7 @@ def exclusive(lock_path: str, name: str):
     holds it, naming that process."""
     handle = records.try_lock(lock_path)
     if handle is None:
-        holder = Path(lock_path).read_text().strip() or "unknown"
+        holder = records.lock_holder(lock_path)
         raise RuntimeError(
             f"run {name} is already being trained by another process (pid {holder}, lock {lock_path}): "
             f"two trainers would write the same files. Wait for it, or stop it (kill {holder})."
