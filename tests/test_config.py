@@ -35,7 +35,8 @@ def test_schema_defaults_fill_what_the_default_config_leaves_out(repo):
     validate(config, schema(repo))
     assert config["backend"] == "tensorflow" and config["semantics"] == "article"
     assert config["data"] == {"local_path": "", "sources": ["keras", "npm"]}
-    assert config["timing"] == {"repeats": 5} and config["threads_per_run"] == 1
+    assert config["timing"] == {"repeats": 6} and config["threads_per_run"] == 1
+    assert config["verdict"]["max_other_cpu_share"] == 0.1
 
 
 def test_default_config_is_the_articles_experiment_with_seeds_to_judge_it(repo):
@@ -52,7 +53,11 @@ def test_default_config_is_the_articles_experiment_with_seeds_to_judge_it(repo):
         assert config[name] == article[name], name
     assert (config["train_subset"], config["test_subset"]) == (0, 0)
     assert config["semantics"] == "article" and config["backend"] == "tensorflow"
-    assert config["verdict"] == {"alpha": 0.05, "margins": {"test_accuracy": 0.005, "test_loss": 0.02}}
+    assert config["verdict"] == {
+        "alpha": 0.05,
+        "margins": {"test_accuracy": 0.005, "test_loss": 0.02},
+        "max_other_cpu_share": 0.1,
+    }
 
 
 def test_the_study_config_runs_every_configuration_ten_times(repo):
@@ -120,6 +125,25 @@ def test_snakemake_stops_before_running_anything_on_a_bad_config(repo, tmp_path)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "Additional properties are not allowed ('epoch' was unexpected)" in output
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "small.yaml", "study10.yaml"])
+def test_every_shipped_config_times_each_cell_equally_often_in_each_position(repo, name):
+    from rnn_replication.pipeline import selection
+
+    assert selection.timing_config_problem(load_config(repo, name)) is None
+
+
+def test_an_unbalanced_timing_pass_is_refused_naming_the_repeats_that_would_balance_it(repo):
+    from rnn_replication.pipeline import selection
+
+    config = load_config(repo) | {"timing": {"repeats": 5}}
+    assert selection.timing_config_problem(config) == (
+        "timing.repeats is 5, but the timing pass times 3 cells: use a multiple of 3 (3 or 6), so that each "
+        "cell is timed equally often in each position of a repeat"
+    )
+    assert selection.timing_config_problem(config | {"cells": ["lstm", "gru"]}) is not None
+    assert selection.timing_config_problem(config | {"cells": ["lstm"]}) is None
 
 
 def test_an_unknown_cell_or_form_is_refused_listing_the_valid_ones(repo):

@@ -2,9 +2,9 @@ import json
 from pathlib import Path
 
 import matplotlib
-import numpy as np
 import pandas as pd
 import pytest
+from run_records import confusion_with_accuracy, write_run
 
 from rnn_replication.collect import gather
 from rnn_replication.core import confusion, paper
@@ -14,56 +14,6 @@ from rnn_replication.report import figures, mistakes, tables
 from rnn_replication.report import inputs as report_inputs
 
 matplotlib.use("Agg")
-
-
-def write_run(root, cell, form, seed, accuracy, seconds=2.0, semantics="article"):
-    run_dir = root / RunSpec(cell, form, semantics, seed).name
-    run_dir.mkdir(parents=True)
-    metrics = {
-        "cell": cell,
-        "form": form,
-        "semantics": semantics,
-        "seed": seed,
-        "epochs": 2,
-        "train_images": 60000,
-        "test_images": 10000,
-        "test_accuracy": accuracy,
-        "test_loss": 0.05,
-        "best_val_accuracy": accuracy,
-        "total_params": 81674,
-        "recurrent_params": 80384,
-        "dense_params": 1290,
-        "seconds_per_epoch": seconds,
-        "first_epoch_seconds": 9.0,
-        "train_seconds": 11.0,
-        "checkpoint_seconds": 0.1,
-        "backend": "tensorflow",
-        "device": "CPU: test",
-        "data_sha256": "abc",
-    }
-    (run_dir / "metrics.json").write_text(json.dumps(metrics))
-    pd.DataFrame(
-        {
-            "epoch": [1, 2],
-            "loss": [0.5, 0.1],
-            "accuracy": [0.8, 0.97],
-            "val_loss": [0.2, 0.05],
-            "val_accuracy": [0.9, accuracy],
-            "seconds": [9.0, seconds],
-        }
-    ).to_csv(run_dir / "history.csv", index=False)
-    confusion.write(run_dir / "confusion.csv", confusion_with_accuracy(accuracy))
-    return str(run_dir / "metrics.json")
-
-
-def confusion_with_accuracy(accuracy, images=10000):
-    """1,000 test images per digit; the errors: two thirds 4 read as 9, the rest 7 read as 2."""
-    matrix = np.diag([images // 10] * 10)
-    errors = images - round(accuracy * images)
-    for (true, predicted), count in (((4, 9), errors - errors // 3), ((7, 2), errors // 3)):
-        matrix[true, true] -= count
-        matrix[true, predicted] += count
-    return matrix
 
 
 @pytest.fixture
@@ -158,10 +108,10 @@ def test_confusion_table_and_figure_show_each_configurations_errors(runs, tmp_pa
     table = tables.confusion_table(counts, "article", top=2).set_index("cell")
     pairs = "most confused (true → predicted: images over the runs)"
     assert list(table.index) == ["SimpleRNN", "LSTM", "GRU"]
-    assert table.loc["SimpleRNN", "test images wrong per run"] == "300.0 of 10,000"
+    assert table.loc["SimpleRNN", "test images wrong per run"] == "300 of 10,000"  # one run: a whole count
     assert table.loc["SimpleRNN", pairs] == "4 → 9: 200, 7 → 2: 100"
     assert (
-        table.loc["LSTM", "runs"] == 2 and table.loc["LSTM", "test images wrong per run"] == "133.0 of 10,000"
+        table.loc["LSTM", "runs"] == 2 and table.loc["LSTM", "test images wrong per run"] == "133 of 10,000"
     )
     assert tables.confusion_table(counts, "modern").empty  # no run under the other semantics
     figure = figures.plot_confusion(counts, "article")
@@ -299,6 +249,35 @@ def test_collect_names_the_damaged_file_what_is_wrong_and_how_to_fix_it(runs, da
     )
 
 
+def rewrite_metrics(run_dir: Path, **changes) -> None:
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    (run_dir / "metrics.json").write_text(json.dumps(metrics | changes))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"test_accuracy": float("nan")}, "test_accuracy is nan, expected a finite number"),
+        ({"test_loss": float("inf")}, "test_loss is inf, expected a finite number"),
+        ({"test_accuracy": 98.5}, "test_accuracy is 98.5, expected a proportion between 0 and 1"),
+        ({"best_val_accuracy": -0.1}, "best_val_accuracy is -0.1, expected a proportion between 0 and 1"),
+        ({"test_loss": -0.5}, "test_loss is -0.5, expected a number not below 0"),
+        ({"seconds_per_epoch": -1}, "seconds_per_epoch is -1, expected a number not below 0"),
+        ({"test_accuracy": "0.98"}, "test_accuracy is '0.98', expected a finite number"),
+        ({"test_images": 0}, "test_images is 0, expected a whole number above 0"),
+        ({"recurrent_params": 2.5}, "recurrent_params is 2.5, expected a whole number not below 0"),
+    ],
+)
+def test_collect_refuses_a_non_finite_or_impossible_value_naming_the_file_and_the_key(runs, changes, message):
+    damaged = Path(runs[1]).parent
+    rewrite_metrics(damaged, **changes)
+    with pytest.raises(gather.RunRecordError) as error:
+        gather.collect_runs(runs)
+    assert str(error.value).startswith(f"{damaged}/metrics.json: {message}; retrain it with"), str(
+        error.value
+    )
+
+
 def test_collect_refuses_an_empty_selection():
     with pytest.raises(ValueError, match="no runs to collect"):
         gather.collect_runs([])
@@ -383,7 +362,7 @@ def test_timing_table_and_caption_name_where_the_timings_come_from(repo):
     table = tables.timing_table(replication.timing_ratios(timing, article))
     assert table["ratio of seconds per epoch"].tolist() == ["LSTM / SimpleRNN", "GRU / LSTM"]
     assert table["article (ratio of its µs/step)"].tolist() == ["2.830", "0.977"]
-    assert table["ours: geometric mean (95 % interval)"].iloc[1].startswith("0.833")
+    assert table["ours: geometric mean (90 % interval)"].iloc[1].startswith("0.833")
     caption = tables.timing_caption(timing)
     assert "3 repeats" in caption and "CPU: test" in caption and "machine to itself" in caption
 

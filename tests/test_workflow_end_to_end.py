@@ -28,8 +28,15 @@ def run_small_workflow(repo, mnist_npz, workdir: Path, **overrides) -> Path:
 
 @pytest.fixture(scope="module")
 def finished_workflow(repo, mnist_npz, tmp_path_factory):
+    # Three timing repeats: each cell once in each position (the small config's six also balance which
+    # cell precedes which).
     return run_small_workflow(
-        repo, mnist_npz, tmp_path_factory.mktemp("workflow"), seeds=SEEDS, other_form_seeds=OTHER_FORM_SEEDS
+        repo,
+        mnist_npz,
+        tmp_path_factory.mktemp("workflow"),
+        seeds=SEEDS,
+        other_form_seeds=OTHER_FORM_SEEDS,
+        timing={"repeats": 3},
     )
 
 
@@ -74,13 +81,13 @@ def test_the_verdicts_cover_every_article_number_and_claim(finished_workflow):
         "supported",
         "contradicted",
         "inconclusive",
+        "not judged",  # the speed claim, where the tests' machine was busy
+        "holds by construction",
     }
     timing = pd.read_csv(finished_workflow / "results" / "timing.csv")
-    assert sorted(timing["cell"].value_counts().to_dict().items()) == [
-        ("gru", 2),
-        ("lstm", 2),
-        ("simplernn", 2),
-    ]
+    # Balanced: each cell timed equally often in each position; the machine's load beside each epoch.
+    assert timing.groupby(["cell", "position"]).size().unique().tolist() == [1]
+    assert timing["others_cpu_share"].between(0, 1).all() and (timing["cpu_seconds"] > 0).all()
 
 
 def test_report_leads_with_the_verdicts_then_the_grid_and_the_semantics_study(finished_workflow):
@@ -127,8 +134,8 @@ def test_a_finished_workflow_has_nothing_left_to_do(finished_workflow):
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_the_same_notebooks_run_on_another_backend(backend, repo, mnist_npz, tmp_path):
     pytest.importorskip(backend, reason=f"{backend} is not installed (see README: backends)")
-    # SimpleRNN and GRU: GRU's parameter count is the one the article semantics change.
-    cells = ["simplernn", "gru"]
+    # GRU: its parameter count is the one the article semantics change.
+    cells = ["gru"]
     copy_workflow(
         repo,
         tmp_path,
@@ -144,7 +151,7 @@ def test_the_same_notebooks_run_on_another_backend(backend, repo, mnist_npz, tmp
     assert result.returncode == 0, result.stderr[-5000:]
     summary = pd.read_csv(tmp_path / "results" / "summary.csv")
     assert len(summary) == len(cells) and set(summary["backend"]) == {backend}
-    assert set(summary["recurrent_params"]) == {20096, 60288}  # article semantics on any backend
+    assert set(summary["recurrent_params"]) == {60288}  # article semantics on any backend
     for run in summary["run"]:  # it learned: the training loss fell from the first epoch to the second
         history = pd.read_csv(tmp_path / "results" / "runs" / run / "history.csv")
         assert history["loss"].iloc[1] < history["loss"].iloc[0], run
@@ -248,42 +255,10 @@ def test_a_real_code_edit_reruns_exactly_that_step_and_its_dependants(finished_w
     assert f"code {path} " in output  # the reason names the file whose meaning changed
 
 
-def test_a_deleted_run_record_is_rebuilt_by_a_plain_run_and_nothing_else_is_retrained(finished_workflow):
-    runs_dir = finished_workflow / "results" / "runs"
-    victim = runs_dir / "simplernn-single-article-seed1" / "metrics.json"  # the quickest to retrain
-    others = {path: path.stat().st_mtime for path in runs_dir.glob("*/metrics.json") if path != victim}
-    victim.unlink()
-    jobs, _ = planned_jobs(finished_workflow)
-    assert jobs.get("train") == 1 and jobs.get("collect") == 1
-    result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert victim.exists()
-    assert {path: path.stat().st_mtime for path in others} == others  # no other run was retrained
-    assert planned_jobs(finished_workflow)[0] == {}
-
-
-def test_a_damaged_history_stops_collect_naming_it_and_the_report_is_kept(finished_workflow):
-    history = finished_workflow / "results" / "runs" / "lstm-single-article-seed0" / "history.csv"
-    report = finished_workflow / "results" / "report.html"
-    good_history, good_report = history.read_bytes(), report.read_bytes()
-    history.write_text("epoch,loss\n1,0.5\n")
-    try:
-        result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
-        assert result.returncode != 0
-        assert f"{history.relative_to(finished_workflow)}: missing columns accuracy" in result.stderr
-        assert report.read_bytes() == good_report
-    finally:
-        history.write_bytes(good_history)
-    result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
-    assert result.returncode == 0, result.stderr[-3000:]  # collect again: the summary a failed job removed
-    assert planned_jobs(finished_workflow)[0] == {}
-
-
-def test_a_failing_report_keeps_the_previous_one_and_its_traceback(finished_workflow):
-    notebook = finished_workflow / "notebooks" / "report.ipynb"
-    report = finished_workflow / "results" / "report.html"
-    good_notebook, good_report = notebook.read_text(), report.read_bytes()
-    broken = json.loads(good_notebook)
+def broken_report_notebook(notebook: Path):
+    """Break the report notebook with a cell that raises; return how to undo it."""
+    good = notebook.read_text()
+    broken = json.loads(good)
     broken["cells"].insert(
         2,
         {
@@ -295,19 +270,58 @@ def test_a_failing_report_keeps_the_previous_one_and_its_traceback(finished_work
         },
     )
     notebook.write_text(json.dumps(broken))
+    return lambda: notebook.write_text(good)
+
+
+def test_failures_keep_what_was_computed_and_one_plain_run_rebuilds_exactly_what_is_missing(
+    finished_workflow,
+):
+    """Three failures in a row, as a user meets them, then one plain run: a damaged history stops collect
+    naming it; a broken report keeps the previous report and its own traceback; a deleted run record is
+    retrained alone. One sequence, so that the DAG after collect runs twice instead of six times."""
+    results = finished_workflow / "results"
+    report = results / "report.html"
+    good_report, report_made = report.read_bytes(), report.stat().st_mtime
+    runs_dir = results / "runs"
+    victim = runs_dir / "simplernn-single-article-seed1" / "metrics.json"  # the quickest to retrain
+    others = {path: path.stat().st_mtime for path in runs_dir.glob("*/metrics.json") if path != victim}
+
+    # 1. A damaged history: collect stops, naming the file; the report is kept.
+    history = runs_dir / "lstm-single-article-seed0" / "history.csv"
+    good_history = history.read_bytes()
+    history.write_text("epoch,loss\n1,0.5\n")
+    try:
+        result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
+        assert result.returncode != 0
+        assert f"{history.relative_to(finished_workflow)}: missing columns accuracy" in result.stderr
+        assert report.read_bytes() == good_report
+    finally:
+        history.write_bytes(good_history)
+
+    # 2. A broken report: the previous report is kept, the executed notebook shows the traceback.
+    undo = broken_report_notebook(finished_workflow / "notebooks" / "report.ipynb")
     try:
         jobs, _ = planned_jobs(finished_workflow)
-        assert jobs == {"report": 1, "bundle": 1, "all": 1}, jobs
+        # collect again (the failed job removed the summary), then what depends on it
+        assert jobs == downstream("collect", "judge", "report", "bundle"), jobs
         result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
         assert result.returncode != 0
         assert "The report failed; the previous one, if any, is kept" in result.stderr
         assert report.read_bytes() == good_report
         executed = (finished_workflow / "logs" / "report.ipynb").read_text()
         assert "a broken report" in executed and "RuntimeError" in executed
+        assert planned_jobs(finished_workflow)[0] == downstream("report", "bundle")
     finally:
-        notebook.write_text(good_notebook)
+        undo()
+
+    # 3. A deleted run record: a plain run retrains that run alone and brings everything up to date.
+    victim.unlink()
+    jobs, _ = planned_jobs(finished_workflow)
+    assert jobs == downstream("collect", "judge", "report", "bundle") | {"train": 1}, jobs
     result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
     assert result.returncode == 0, result.stderr[-3000:]
+    assert victim.exists() and report.stat().st_mtime > report_made
+    assert {path: path.stat().st_mtime for path in others} == others  # no other run was retrained
     assert planned_jobs(finished_workflow)[0] == {}
 
 

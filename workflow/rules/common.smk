@@ -20,6 +20,8 @@ if isinstance(config.get("compare_semantics"), str):
 # Stops the run with the offending key and the expected value before anything is computed, and fills in
 # the schema's defaults for keys an overlay config leaves out.
 validate(config, schema="../schemas/config.schema.yaml")
+if selection.timing_config_problem(config):
+    raise WorkflowError(f"nothing was run: {selection.timing_config_problem(config)}")
 
 RUNS = selection.selected_runs(config)
 # A training job holds a `gpu_jobs` token only where there is a GPU to share (profiles/default allows 4 at

@@ -43,6 +43,17 @@ SUMMARY_COLUMNS = [
 
 # What every run's metrics.json must hold for the report (the rest of its record is for people).
 REQUIRED_METRICS = [column for column in SUMMARY_COLUMNS if column != "run" and not column.endswith("_path")]
+# The numbers of a record and the range each must lie in: a NaN or an impossible value would otherwise
+# enter the verdicts (a NaN seed makes n count a value the mean and sd never saw).
+PROPORTIONS = ("test_accuracy", "best_val_accuracy")
+NON_NEGATIVE = (
+    "test_loss",
+    "seconds_per_epoch",
+    "first_epoch_seconds",
+    "train_seconds",
+    "checkpoint_seconds",
+)
+COUNTS = ("epochs", "train_images", "test_images", "total_params", "recurrent_params", "dense_params")
 
 
 class RunRecordError(ValueError):
@@ -68,11 +79,35 @@ def read_run_record(metrics_path: str | os.PathLike, expected: dict | None = Non
     missing = [key for key in REQUIRED_METRICS if key not in metrics]
     if missing:
         raise RunRecordError(f"{metrics_path}: missing {', '.join(missing)}; {retrain}")
+    check_values(metrics, metrics_path, retrain)
     if expected is not None:
         check_settings(metrics, expected, metrics_path, retrain)
     history_path = run_dir / Path(RunPaths.of(run_dir.name).history).name
     check_history(history_path, metrics["epochs"], retrain)
     return metrics
+
+
+def check_values(metrics: dict, metrics_path: Path, fix: str) -> None:
+    """Every number of a record is finite and in its range: accuracies in [0, 1], losses and seconds not
+    negative, counts whole and (epochs, images) positive."""
+
+    def refuse(key: str, expected: str) -> None:
+        raise RunRecordError(f"{metrics_path}: {key} is {metrics[key]!r}, expected {expected}; {fix}")
+
+    for key in (*PROPORTIONS, *NON_NEGATIVE, *COUNTS):
+        value = metrics[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+            refuse(key, "a finite number")
+        if key in PROPORTIONS and not 0 <= value <= 1:
+            refuse(key, "a proportion between 0 and 1")
+        if key in NON_NEGATIVE and value < 0:
+            refuse(key, "a number not below 0")
+        if key in COUNTS and (
+            value != int(value) or value < (1 if key.endswith(("epochs", "images")) else 0)
+        ):
+            refuse(
+                key, "a whole number" + (" above 0" if key.endswith(("epochs", "images")) else " not below 0")
+            )
 
 
 def check_settings(metrics: dict, expected: dict, metrics_path: Path, fix: str) -> None:

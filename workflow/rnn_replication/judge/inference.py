@@ -14,8 +14,8 @@ degrees of freedom. Two tests use that statistic:
   lies inside (-delta, +delta).
 
 Paired comparisons between cells (same seeds) use the one-sample t on the per-seed differences.
-Every quantile comes from scipy.stats; the functions accept NumPy arrays so the calibration study can run
-many simulated replications at once.
+Every quantile comes from scipy.stats; the functions accept NumPy arrays, so that "how many seeds would
+decide it" can simulate many replications at once (the calibration study is in :mod:`calibration`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import numpy as np
 from scipy import stats
 
 DECIDED_WITHIN_SEEDS = 1000  # "how many seeds would decide it" looks this far before giving up
+DECISION_PROBABILITY = 0.8  # ... and means: decided this often, were the observed mean and sd the truth
+DECISION_SIMULATIONS = 4000  # simulated replications per candidate count (Monte-Carlo error about 0.6 %)
 
 
 def prediction_scale(sd, n):
@@ -84,39 +86,75 @@ def holm(p_values) -> np.ndarray:
     return adjusted
 
 
-NOT_REPLICATED, REPLICATED, INCONCLUSIVE, NO_VERDICT = (
+NOT_REPLICATED, REPLICATED, INCONCLUSIVE, NOT_TESTED = (
     "not replicated",
     "replicated",
     "consistent, inconclusive",
-    "no verdict",
+    "not tested",
 )
 
 
 def classify(p_different_adjusted, p_equivalent_adjusted, alpha: float = 0.05):
     """The verdict from the (Holm-adjusted) p-values: "not replicated" when the difference test rejects,
-    else "replicated" when the equivalence test rejects, else "consistent, inconclusive"; "no verdict"
+    else "replicated" when the equivalence test rejects, else "consistent, inconclusive"; "not tested"
     where there is no test (NaN, fewer than two seeds). Works elementwise on arrays."""
     different = np.asarray(p_different_adjusted, float)
     equivalent = np.asarray(p_equivalent_adjusted, float)
     return np.where(
         np.isnan(different),
-        NO_VERDICT,
+        NOT_TESTED,
         np.where(different < alpha, NOT_REPLICATED, np.where(equivalent < alpha, REPLICATED, INCONCLUSIVE)),
     )
 
 
-def seeds_to_decide(difference, sd, n, margin, level) -> int | None:
-    """The smallest number of seeds (more than ``n``) at which, with the observed difference and sd, one
-    of the two tests would reject at ``level``; None when no number up to DECIDED_WITHIN_SEEDS does.
+def decision_rate(
+    difference, sd, seeds: int, margin, level, simulations=DECISION_SIMULATIONS, rng=0
+) -> float:
+    """How often ``seeds`` seeds decide a number (one of the two tests rejects at ``level``) if our seeds
+    are N(mean, ``sd``) and the article's value lies ``difference`` from that mean: by simulation, through
+    the same p-value functions as the verdicts."""
+    draws = np.random.default_rng(rng).normal(0.0, sd, size=(simulations, seeds))
+    simulated_difference = difference - draws.mean(axis=1)
+    simulated_sd = draws.std(axis=1, ddof=1)
+    decided = (p_different(simulated_difference, simulated_sd, seeds) < level) | (
+        p_equivalent(simulated_difference, simulated_sd, seeds, margin) < level
+    )
+    return float(decided.mean())
+
+
+def seeds_to_decide(difference, sd, n, margin, level, probability=DECISION_PROBABILITY) -> int | None:
+    """The smallest number of seeds (more than ``n``) that decides the number with ``probability`` were
+    the observed difference and sd the truth (:func:`decision_rate`); None when no number up to
+    DECIDED_WITHIN_SEEDS does. The count is as uncertain as the sd behind it (see :func:`sd_interval`).
 
     Used with the Bonferroni level alpha / m, so a decision at that count holds under Holm's correction
-    too (Holm rejects whatever Bonferroni rejects).
+    too (Holm rejects whatever Bonferroni rejects). The search doubles the count until the rate is
+    reached, then bisects (the rate grows with the count, up to Monte-Carlo error).
     """
-    counts = np.arange(n + 1, DECIDED_WITHIN_SEEDS + 1)
-    decided = (p_different(difference, sd, counts) < level) | (
-        p_equivalent(difference, sd, counts, margin) < level
-    )
-    return int(counts[decided][0]) if decided.any() else None
+    if not np.isfinite(sd) or sd <= 0:
+        return None
+
+    def enough(seeds: int) -> bool:
+        return decision_rate(difference, sd, seeds, margin, level) >= probability
+
+    low, high = n, n + 1
+    while not enough(high):
+        if high >= DECIDED_WITHIN_SEEDS:
+            return None
+        low, high = high, min(2 * high, DECIDED_WITHIN_SEEDS)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if enough(middle) else (middle, high)
+    return high
+
+
+def sd_interval(sd, n, level: float = 0.95):
+    """(low, high) of the ``level`` confidence interval for the seeds' standard deviation, from the
+    chi-square distribution of (n - 1) s^2 / sigma^2 for normal seeds."""
+    df = np.asarray(n, dtype=float) - 1
+    low = np.asarray(sd) * np.sqrt(df / stats.chi2.ppf(0.5 + level / 2, df))
+    high = np.asarray(sd) * np.sqrt(df / stats.chi2.ppf(0.5 - level / 2, df))
+    return low, high
 
 
 def equivalence_impossible(sd, margin, alpha: float = 0.05) -> bool:
@@ -168,24 +206,4 @@ def paired_equivalence(differences, margin: float, alpha: float = 0.05) -> dict:
     return test | {
         "p_equivalent": float(max(above_lower, below_upper)),
         "p_beyond": float(min(1.0, 2 * min(beyond_upper, beyond_lower))),
-    }
-
-
-def simulate_verdicts(n: int, sd: float, shift: float, margin: float, alpha=0.05, runs=20000, rng=None):
-    """Share of each verdict over ``runs`` simulated replications: n seeds from N(0, sd) and an article
-    value from N(shift, sd), judged alone (a family of one, so Holm changes nothing).
-
-    With shift = 0 the article's run is one more draw from our own distribution, and "not replicated"
-    must come out alpha of the time; with shift = 2 * margin the share of "not replicated" is the power.
-    """
-    rng = np.random.default_rng(rng)
-    seeds = rng.normal(0.0, sd, size=(runs, n))
-    article = rng.normal(shift, sd, size=runs)
-    mean, sample_sd = seeds.mean(axis=1), seeds.std(axis=1, ddof=1)
-    difference = article - mean
-    verdicts = classify(
-        p_different(difference, sample_sd, n), p_equivalent(difference, sample_sd, n, margin), alpha
-    )
-    return {
-        outcome: float(np.mean(verdicts == outcome)) for outcome in (NOT_REPLICATED, REPLICATED, INCONCLUSIVE)
     }

@@ -8,8 +8,10 @@ of results/replication.csv and generates every sentence from those rows (nothing
   show it within +-delta of our mean, "consistent, inconclusive" otherwise; Holm's correction across the
   family of numbers. Parameter counts are compared exactly.
 - Claims (paper/claims.yaml): "supported", "contradicted" or "inconclusive", from paired tests by seed
-  (accuracy), a paired ratio by timing repeat (speed) or an exact comparison (parameters); Holm's correction
-  across the statistical claims.
+  (accuracy) or a paired ratio by timing repeat (speed), with Holm's correction across the tested claims;
+  the speed claim only from a timing pass on a quiet machine in a balanced order ("not judged" otherwise).
+  An architectural count (parameters) is no test: it "holds by construction" or not, over every seed.
+- What the grid did not run says "not tested" with what it needs.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ import pandas as pd
 from rnn_replication.core import paper, records
 from rnn_replication.core.runs import ARTICLE_FORM, CELLS, SEMANTICS
 from rnn_replication.judge import inference
+from rnn_replication.judge.inference import NOT_TESTED
 
 METRICS = ("test_accuracy", "test_loss")
 SUPPORTED, CONTRADICTED, UNDECIDED = "supported", "contradicted", "inconclusive"
+NOT_JUDGED = "not judged"  # tested data that cannot be trusted for the claim (a busy machine)
+HOLDS, DOES_NOT_HOLD = "holds by construction", "does not hold by construction"
 EXACT_MATCH, EXACT_MISMATCH = "replicated (exact)", "not replicated (exact)"
 # The columns of results/replication.csv, in order.
 REPLICATION_COLUMNS = [
@@ -36,6 +41,8 @@ REPLICATION_COLUMNS = [
     "n",
     "mean",
     "sd",
+    "sd_low",
+    "sd_high",
     "min",
     "max",
     "pi_low",
@@ -49,6 +56,7 @@ REPLICATION_COLUMNS = [
     "p_equivalent_holm",
     "verdict",
     "seeds_to_decide",
+    "measured_on",
     "note",
 ]
 
@@ -73,9 +81,11 @@ def seed_statistics(summary: pd.DataFrame) -> pd.DataFrame:
 
 def describe(values) -> dict:
     """n, mean, sample sd (NaN for one value), min and max."""
-    values = pd.Series(values, dtype=float)
-    if values.empty:
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
         raise ValueError("no runs to judge")
+    if not np.isfinite(values).all():  # collect refuses these; a verdict never rests on fewer values than n
+        raise ValueError(f"values that are not finite numbers: {values.tolist()}")
     n = len(values)
     return {
         "n": n,
@@ -88,19 +98,24 @@ def describe(values) -> dict:
 
 def judge_number(article_value: float, values, margin: float, alpha: float = 0.05) -> dict:
     """One article number against our seeds, before any multiplicity correction: the description, the
-    unadjusted 100(1 - alpha) % prediction interval, the 100(1 - 2 alpha) % interval of article - mean,
-    and the p-values of the difference and equivalence tests."""
+    100(1 - alpha) % interval of the seeds' sd (itself an estimate), the unadjusted 100(1 - alpha) %
+    prediction interval, the 100(1 - 2 alpha) % interval of article - mean, and the p-values of the
+    difference and equivalence tests."""
     row = describe(values)
     n, mean, sd = row["n"], row["mean"], row["sd"]
     difference = article_value - mean
     row |= {"article": article_value, "delta": margin, "difference": difference}
     if n < 2:
         return row | dict.fromkeys(
-            ("pi_low", "pi_high", "eq_low", "eq_high", "p_different", "p_equivalent"), math.nan
+            ("sd_low", "sd_high", "pi_low", "pi_high", "eq_low", "eq_high", "p_different", "p_equivalent"),
+            math.nan,
         )
+    sd_low, sd_high = inference.sd_interval(sd, n, 1 - alpha)
     pi_low, pi_high = inference.prediction_interval(mean, sd, n, 1 - alpha)
     eq_low, eq_high = inference.difference_interval(difference, sd, n, 1 - 2 * alpha)
     return row | {
+        "sd_low": float(sd_low),
+        "sd_high": float(sd_high),
         "pi_low": float(pi_low),
         "pi_high": float(pi_high),
         "eq_low": float(eq_low),
@@ -114,35 +129,49 @@ def single_layer_runs(summary: pd.DataFrame, cell: str) -> pd.DataFrame:
     return summary[(summary["form"] == ARTICLE_FORM) & (summary["cell"] == cell)]
 
 
-def judge_numbers(summary: pd.DataFrame, article: dict, margins: dict, alpha: float = 0.05) -> pd.DataFrame:
+def needs_runs(*cells: str) -> str:
+    """What an untested row needs: single-layer runs of ``cells``."""
+    names = " and ".join(CELLS[cell] for cell in cells)
+    return f"needs single-layer {names} runs: {' and '.join(cells)} in cells, {ARTICLE_FORM} in forms"
+
+
+def judge_numbers(
+    summary: pd.DataFrame, article: dict, margins: dict, alpha: float = 0.05, seeds_needed: bool = True
+) -> pd.DataFrame:
     """A verdict for each of the article's test accuracies and losses (one row per cell and metric),
-    Holm-corrected across the family, with a note where the correction or the seed count matters.
-    ``summary`` holds the runs of one semantics."""
+    Holm-corrected across the family of tested numbers, with a note where the correction or the seed count
+    matters; "not tested" with what it needs where the grid has fewer than two seeds of the cell.
+    ``summary`` holds the runs of one semantics. ``seeds_needed`` False leaves out the simulated count of
+    seeds that would decide an inconclusive number (the calibration study, which needs only verdicts)."""
     rows = []
     for cell, theirs in article["results"].items():
         ours = single_layer_runs(summary, cell)
-        if ours.empty:
-            continue
         for metric in METRICS:
-            judged = judge_number(theirs[metric], ours[metric], margins[metric], alpha)
-            rows.append({"kind": "number", "id": f"{cell}_{metric}", "cell": cell, "metric": metric} | judged)
-    table = pd.DataFrame(rows)
-    if table.empty:
-        return table
+            row = {"kind": "number", "id": f"{cell}_{metric}", "cell": cell, "metric": metric}
+            if ours.empty:
+                row |= {"article": theirs[metric], "n": 0, "delta": margins[metric], "note": needs_runs(cell)}
+            else:
+                row |= judge_number(theirs[metric], ours[metric], margins[metric], alpha)
+            rows.append(row)
+    table = pd.DataFrame(rows).reindex(columns=[*REPLICATION_COLUMNS, "difference"])
     table["p_different_holm"] = inference.holm(table["p_different"])
     table["p_equivalent_holm"] = inference.holm(table["p_equivalent"])
     table["verdict"] = inference.classify(table["p_different_holm"], table["p_equivalent_holm"], alpha)
     family = int(table["p_different"].notna().sum())
-    decisions = [number_decision(row, alpha, family) for row in table.to_dict("records")]
+    decisions = [number_decision(row, alpha, family, seeds_needed) for row in table.to_dict("records")]
     table["seeds_to_decide"] = pd.array([seeds for seeds, _ in decisions], dtype="Int64")
     table["note"] = [note for _, note in decisions]
     return table
 
 
-def number_decision(row: dict, alpha: float, family: int) -> tuple[int | None, str]:
+def number_decision(
+    row: dict, alpha: float, family: int, seeds_needed: bool = True
+) -> tuple[int | None, str]:
     """How many seeds would decide an inconclusive number, and a note on what the verdict rests on."""
-    if row["verdict"] == inference.NO_VERDICT:
-        return None, "one seed: no spread to judge against; run at least two"
+    if row["verdict"] == NOT_TESTED:
+        if row["n"] == 0:
+            return None, row["note"]
+        return None, "needs at least two seeds: one run has no spread to judge against"
     notes = []
     outside = not row["pi_low"] <= row["article"] <= row["pi_high"]
     inside_margin = -row["delta"] < row["eq_low"] and row["eq_high"] < row["delta"]
@@ -156,13 +185,17 @@ def number_decision(row: dict, alpha: float, family: int) -> tuple[int | None, s
     if row["verdict"] == inference.NOT_REPLICATED and inside_margin:
         notes.append("the difference is detectable, yet its interval lies within the margin")
     seeds = None
-    if row["verdict"] == inference.INCONCLUSIVE:
+    if row["verdict"] == inference.INCONCLUSIVE and seeds_needed:
         level = alpha / family  # Bonferroni: a decision at this level holds under Holm's correction too
         found = inference.seeds_to_decide(row["difference"], row["sd"], row["n"], row["delta"], level)
         impossible = inference.equivalence_impossible(row["sd"], row["delta"], level)
         if found is not None:
             seeds = found
-            notes.append(f"about {found} seeds would decide it at the observed mean and sd")
+            probability = f"{100 * inference.DECISION_PROBABILITY:.0f} %"
+            notes.append(
+                f"about {found} seeds would decide it with {probability} probability, were the observed mean"
+                f" and sd the truth (the sd is itself estimated from {int(row['n'])} seeds)"
+            )
         elif impossible:
             notes.append(
                 "no number of seeds can decide it: the article's single run is itself that noisy "
@@ -182,6 +215,18 @@ def judge_parameters(summary: pd.DataFrame, article: dict) -> pd.DataFrame:
     for cell, theirs in article["results"].items():
         ours = single_layer_runs(summary, cell)
         if ours.empty:
+            rows.append(
+                {
+                    "kind": "number",
+                    "id": f"{cell}_recurrent_params",
+                    "cell": cell,
+                    "metric": "recurrent_params",
+                    "article": theirs["recurrent_params"],
+                    "n": 0,
+                    "verdict": NOT_TESTED,
+                    "note": needs_runs(cell),
+                }
+            )
             continue
         counts = sorted(set(ours["recurrent_params"].astype(int)))
         match = counts == [theirs["recurrent_params"]]
@@ -235,37 +280,80 @@ def article_claim_value(claim: dict, article: dict) -> float:
 
 
 def exact_claim(claim: dict, summary: pd.DataFrame) -> dict:
-    """first < second in a count (parameters): the same for every seed, so no test is needed."""
+    """first < second in a count (parameters): the architecture decides it, so it is checked on every seed
+    and either holds by construction or does not; no test, and not counted among the tested claims."""
     first, second = claim["compares"]
     counts = seed_pairs(summary, first, second, claim["metric"])
     if counts.empty:
-        return {"n": 0, "verdict": UNDECIDED, "note": "no runs of both cells"}
-    difference = float((counts[first] - counts[second]).iloc[0])
-    verdict = SUPPORTED if difference < 0 else CONTRADICTED
-    return {"n": len(counts), "mean": difference, "sd": 0.0, "verdict": verdict, "note": "exact count"}
-
-
-def ratio_claim(claim: dict, timing, alpha: float) -> dict:
-    """first / second < 1 in seconds per epoch, paired by timing repeat: one-sided t on the log ratios."""
-    first, second = claim["compares"]
-    pairs = timing_pairs(timing, first, second) if timing is not None else pd.DataFrame()
-    tested = inference.paired_test(np.log(pairs[first] / pairs[second]) if len(pairs) else [], alpha)
+        return {"n": 0, "verdict": NOT_TESTED, "note": needs_runs(first, second)}
+    differences = counts[first] - counts[second]
+    holds = bool((differences < 0).all())
     return {
+        "n": len(counts),
+        "mean": float(differences.mean()),
+        "sd": float(differences.std(ddof=1)) if len(counts) > 1 else 0.0,
+        "min": float(differences.min()),
+        "max": float(differences.max()),
+        "verdict": HOLDS if holds else DOES_NOT_HOLD,
+        "note": f"an architectural count, checked on every seed ({len(counts)}); not a statistical test",
+    }
+
+
+def timing_trouble(timing: pd.DataFrame, cells: list[str], max_busy: float) -> str:
+    """Why the timing pass cannot judge a speed claim ("" when it can): other processes used more than
+    ``max_busy`` of the machine's CPU during a timed epoch, or the cells were not timed equally often in
+    each position (an order effect could then pass for a speed difference)."""
+    timed = timing[timing["cell"].isin(cells)]
+    if "others_cpu_share" not in timed or timed["others_cpu_share"].isna().any():
+        return "not judged: the timing pass did not record how busy the machine was; run it again"
+    busiest = float(timed["others_cpu_share"].max())
+    if busiest > max_busy:
+        return (
+            f"not judged: the machine was busy (other processes used up to {100 * busiest:.0f} % of its CPU"
+            f" during a timed epoch; at most {100 * max_busy:.0f} % is allowed, verdict.max_other_cpu_share);"
+            " run the timing pass again on a quiet machine"
+        )
+    if "position" in timed:
+        per_position = timed.groupby(["cell", "position"]).size().unstack(fill_value=0)
+        if len(set(per_position.to_numpy().ravel())) > 1:
+            return "not judged: the cells were not timed equally often in each position of a repeat"
+    return ""
+
+
+def ratio_claim(claim: dict, timing, alpha: float, max_busy: float) -> dict:
+    """first / second < 1 in seconds per epoch, paired by timing repeat: one-sided t on the log ratios;
+    judged only from a quiet, balanced timing pass. A statement about the machine it was measured on."""
+    first, second = claim["compares"]
+    if timing is None or not {first, second} <= set(timing["cell"]):
+        return {"n": 0, "verdict": NOT_TESTED, "note": f"needs {CELLS[first]} and {CELLS[second]} in cells"}
+    pairs = timing_pairs(timing, first, second)
+    if len(pairs) < 2:
+        return {"n": len(pairs), "verdict": NOT_TESTED, "note": "needs at least two timing repeats"}
+    tested = inference.paired_test(np.log(pairs[first] / pairs[second]), alpha)
+    row = {
         "n": tested["n"],
-        "mean": math.exp(tested["mean"]) if tested["n"] else math.nan,
+        "mean": math.exp(tested["mean"]),
         "sd": tested["sd"],
         "eq_low": math.exp(tested["low"]),
         "eq_high": math.exp(tested["high"]),
-        "p_support": tested["p_less"],
-        "p_contradict": tested["p_greater"],
+        "measured_on": f"{timing['device'].iloc[0]}, backend {timing['backend'].iloc[0]}"
+        if {"device", "backend"} <= set(timing)
+        else "",
         "note": "geometric mean ratio over timing repeats; interval and tests on the log ratio",
     }
+    trouble = timing_trouble(timing, [first, second], max_busy)
+    if trouble:
+        return row | {"verdict": NOT_JUDGED, "note": trouble}
+    return row | {"p_support": tested["p_less"], "p_contradict": tested["p_greater"]}
 
 
 def paired_claim(claim: dict, summary: pd.DataFrame, margins: dict, alpha: float) -> dict:
     """first > second (one-sided) or |first - second| < margin (two one-sided tests), paired by seed."""
     first, second = claim["compares"]
     pairs = seed_pairs(summary, first, second, claim["metric"])
+    if len(pairs) < 2:
+        note = needs_runs(first, second) if pairs.empty else "needs at least two seeds of both cells"
+        return {"n": len(pairs), "verdict": NOT_TESTED, "note": note}
     differences = (pairs[first] - pairs[second]).to_numpy()
     if claim["test"] == "paired_greater":
         tested = inference.paired_test(differences, alpha)
@@ -287,7 +375,9 @@ def paired_claim(claim: dict, summary: pd.DataFrame, margins: dict, alpha: float
     }
 
 
-def claim_row(claim: dict, article: dict, summary: pd.DataFrame, timing, margins: dict, alpha: float) -> dict:
+def claim_row(
+    claim: dict, article: dict, summary, timing, margins: dict, alpha: float, max_busy: float
+) -> dict:
     """One claim, tested: estimate, interval and the one-sided p-values for and against it."""
     if claim["test"] not in CLAIM_TESTS:
         raise ValueError(
@@ -304,42 +394,54 @@ def claim_row(claim: dict, article: dict, summary: pd.DataFrame, timing, margins
     if claim["test"] == "exact_less":
         return row | exact_claim(claim, summary)
     if claim["test"] == "paired_ratio_less":
-        return row | ratio_claim(claim, timing, alpha)
+        return row | ratio_claim(claim, timing, alpha, max_busy)
     return row | paired_claim(claim, summary, margins, alpha)
 
 
 CLAIM_TESTS = ("paired_greater", "paired_equivalent", "paired_ratio_less", "exact_less")
 
 
-def judge_claims(claims: list[dict], article, summary, timing, margins: dict, alpha: float = 0.05):
-    """Every claim tested, Holm-corrected across the statistical ones (the exact one is not a test)."""
-    table = pd.DataFrame([claim_row(claim, article, summary, timing, margins, alpha) for claim in claims])
-    for column, dtype in (
-        ("p_support", float),
-        ("p_contradict", float),
-        ("verdict", object),
-        ("note", object),
-    ):
-        if column not in table:
-            table[column] = pd.Series(np.nan, index=table.index, dtype=dtype)
-        elif dtype is object:
-            table[column] = table[column].astype(object)
-    tested = table["p_support"].notna()
+# The largest share of the machine's CPU that other processes may use during a timed epoch before the
+# speed claim is not judged (the schema's default of verdict.max_other_cpu_share).
+MAX_OTHER_CPU_SHARE = 0.1
+
+
+def judge_claims(
+    claims: list[dict],
+    article,
+    summary,
+    timing,
+    margins: dict,
+    alpha: float = 0.05,
+    max_busy: float = MAX_OTHER_CPU_SHARE,
+):
+    """Every claim: the tested ones Holm-corrected across the tested claims; the others keep the verdict
+    their test gave them (holds by construction, not tested, not judged)."""
+    rows = [claim_row(claim, article, summary, timing, margins, alpha, max_busy) for claim in claims]
+    table = pd.DataFrame(rows).reindex(columns=[*REPLICATION_COLUMNS, "p_support", "p_contradict"])
+    table["verdict"] = table["verdict"].astype(object)
+    table["note"] = table["note"].astype(object)
+    tested = table["p_support"].notna().to_numpy()
     support = inference.holm(table["p_support"])
     contradict = inference.holm(table["p_contradict"])
     table.loc[tested, "verdict"] = np.where(
         support[tested] < alpha, SUPPORTED, np.where(contradict[tested] < alpha, CONTRADICTED, UNDECIDED)
     )
-    untested = table["verdict"].isna()
-    table.loc[untested, "verdict"] = UNDECIDED
-    table.loc[untested & table["p_support"].isna(), "note"] = "fewer than two paired values: no test"
     # results/replication.csv keeps one pair of p-value columns: for claims, support and contradiction.
     table["p_different"], table["p_equivalent"] = table.pop("p_contradict"), table.pop("p_support")
     table["p_different_holm"], table["p_equivalent_holm"] = contradict, support
     return table
 
 
-def replication_rows(summary, article, claims, timing, margins: dict, alpha: float = 0.05) -> pd.DataFrame:
+def replication_rows(
+    summary,
+    article,
+    claims,
+    timing,
+    margins: dict,
+    alpha: float = 0.05,
+    max_busy: float = MAX_OTHER_CPU_SHARE,
+) -> pd.DataFrame:
     """Every row of results/replication.csv: the article's numbers, its parameter counts, its claims.
 
     For claims, ``mean`` is the estimate (mean paired difference, or geometric mean ratio),
@@ -349,7 +451,7 @@ def replication_rows(summary, article, claims, timing, margins: dict, alpha: flo
     frames = [
         judge_numbers(summary, article, margins, alpha),
         judge_parameters(summary, article),
-        judge_claims(claims, article, summary, timing, margins, alpha),
+        judge_claims(claims, article, summary, timing, margins, alpha, max_busy),
     ]
     table = pd.concat([frame for frame in frames if not frame.empty], ignore_index=True)
     return table.reindex(columns=REPLICATION_COLUMNS)
@@ -365,7 +467,8 @@ def write_replication(summary_path, timing_path, paper_dir, config: dict, out, s
     article, _ = paper.load_article(paper_dir)
     claims = list(paper.load_claims(paper_dir).values())
     verdict, timing = config["verdict"], pd.read_csv(timing_path)
-    table = replication_rows(summary, article, claims, timing, verdict["margins"], verdict["alpha"])
+    max_busy = verdict.get("max_other_cpu_share", MAX_OTHER_CPU_SHARE)
+    table = replication_rows(summary, article, claims, timing, verdict["margins"], verdict["alpha"], max_busy)
     records.atomic_write_text(out, table.to_csv(index=False))
     tables = {
         "seed_spread": seed_statistics(summary),
@@ -387,14 +490,15 @@ TIMING_RATIOS = (("lstm", "simplernn"), ("gru", "lstm"))
 
 def timing_ratios(timing: pd.DataFrame, article: dict, alpha: float = 0.05) -> pd.DataFrame:
     """Ratios of seconds per epoch from the timing pass (geometric mean over repeats and its
-    100(1 - alpha) % interval, paired by repeat) beside the article's ratio of microseconds per step.
-    Ratios, because the article does not name its hardware."""
+    100(1 - 2 alpha) % interval, paired by repeat: the interval the speed claim's one-sided tests go with)
+    beside the article's ratio of microseconds per step. Ratios, because the article does not name its
+    hardware."""
     rows = []
     for first, second in TIMING_RATIOS:
         pairs = timing_pairs(timing, first, second)
         if len(pairs) < 2:
             continue
-        tested = inference.paired_test(np.log(pairs[first] / pairs[second]), alpha / 2)
+        tested = inference.paired_test(np.log(pairs[first] / pairs[second]), alpha)
         theirs = article["results"]
         rows.append(
             {

@@ -86,6 +86,20 @@ def result_config(config: dict) -> dict:
     return {key: value for key, value in config.items() if key not in NOT_RESULT_SETTINGS}
 
 
+def timing_config_problem(config: dict) -> str | None:
+    """Why the config's timing pass would not be balanced (None: it is): its repeats must be a multiple of
+    the number of cells, so that each cell is timed equally often in each position of a repeat."""
+    repeats, cells = config["timing"]["repeats"], len(config["cells"])
+    if repeats % cells == 0:
+        return None
+    fewer, more = repeats - repeats % cells, repeats + cells - repeats % cells
+    choices = f"{fewer} or {more}" if fewer >= 2 else f"{more}"
+    return (
+        f"timing.repeats is {repeats}, but the timing pass times {cells} cells: use a multiple of {cells} "
+        f"({choices}), so that each cell is timed equally often in each position of a repeat"
+    )
+
+
 def runs_being_trained(resume_dir: str = RESUME_DIR) -> dict[str, str]:
     """The runs that a process is training right now in this folder (it holds the run's lock under
     ``resume_dir``, see train.training.exclusive), with that process's id, whether or not the config

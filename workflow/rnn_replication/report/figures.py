@@ -19,11 +19,18 @@ from rnn_replication.report.wording import METRIC_NAMES, interval_levels
 SEMANTICS_LABELS = dict(zip(SEMANTICS, ("Keras 2.2 semantics", "Keras 3 semantics"), strict=True))
 
 
-def show(figure, directory: str | os.PathLike | None, name: str) -> None:
+def show(figure, directory: str | os.PathLike | None, name: str, absent: str = "") -> None:
     """Save ``figure`` as ``directory``/``name``.png (for Snakemake's report; skipped without a directory)
-    and show it in the notebook."""
+    and show it in the notebook; where there is no figure (None: the grid has nothing to draw), show the
+    sentence ``absent`` instead."""
     import matplotlib.pyplot as plt
 
+    if figure is None:
+        if absent:
+            from IPython.display import Markdown, display
+
+            display(Markdown(f"*{absent}*"))
+        return
     if directory:
         Path(directory).mkdir(parents=True, exist_ok=True)
         figure.savefig(Path(directory) / f"{name}.png", bbox_inches="tight")
@@ -39,12 +46,14 @@ def runs_of(summary: pd.DataFrame, histories: dict[str, pd.DataFrame], **where) 
 
 
 def plot_single_vs_article(summary, histories, article_history):
-    """Two rows (accuracy, loss) x three single-layer cells: ours (mean and band over seeds) solid,
-    the article's dashed. ``summary`` holds the runs of one semantics."""
+    """Two rows (accuracy, loss) x the single-layer cells run: ours (mean and band over seeds) solid,
+    the article's dashed. ``summary`` holds the runs of one semantics. None without single-layer runs."""
     import matplotlib.pyplot as plt
 
     single = summary[summary["form"] == ARTICLE_FORM]
     cells = [cell for cell in CELLS if cell in set(single["cell"])]
+    if not cells:
+        return None
     figure, axes = plt.subplots(2, len(cells), figsize=(4.6 * len(cells), 7), squeeze=False)
     for column, cell in enumerate(cells):
         ours = runs_of(single, histories, cell=cell)
@@ -118,10 +127,14 @@ def plot_semantics(summary, histories):
 
 def plot_verdicts(summary: pd.DataFrame, verdicts: pd.DataFrame, metric: str, alpha: float = 0.05):
     """Each seed's final ``metric`` as a dot per single-layer cell, our mean (bar) and 100(1 - alpha) %
-    prediction interval for one new run (whiskers), and the article's value (red diamond)."""
+    prediction interval for one new run (whiskers), and the article's value (red diamond). Only the cells
+    that ran; None where none did."""
     import matplotlib.pyplot as plt
 
-    numbers = verdicts[(verdicts["kind"] == "number") & (verdicts["metric"] == metric)].reset_index(drop=True)
+    numbers = verdicts[(verdicts["kind"] == "number") & (verdicts["metric"] == metric) & (verdicts["n"] > 0)]
+    numbers = numbers.reset_index(drop=True)
+    if numbers.empty:
+        return None
     scale = 100 if metric == "test_accuracy" else 1
     figure, axes = plt.subplots(figsize=(1.9 * max(len(numbers), 2) + 1.5, 3.6))
     for position, row in numbers.iterrows():
@@ -165,7 +178,10 @@ def plot_confusion(table: pd.DataFrame, semantics: str, form: str = ARTICLE_FORM
     predicted digit (columns), summed over seeds, the errors only (the diagonal left blank)."""
     import matplotlib.pyplot as plt
 
-    cells = [cell for cell in CELLS if ((table["cell"] == cell) & (table["form"] == form)).any()]
+    ran = (table["form"] == form) & (table["semantics"] == semantics)
+    cells = [cell for cell in CELLS if (ran & (table["cell"] == cell)).any()]
+    if not cells:
+        return None
     figure, axes = plt.subplots(1, len(cells), figsize=(4.3 * len(cells), 4.3), squeeze=False)
     for axis, cell in zip(axes[0], cells, strict=True):
         matrix = mistakes.matrix_of(table, cell, form, semantics)

@@ -20,6 +20,7 @@ from rnn_replication.core import provenance
 from rnn_replication.core.runs import CELLS, FORMS, HYPERPARAMETERS
 from rnn_replication.data.mnist import ARRAY_SHAPES
 from rnn_replication.judge import replication
+from rnn_replication.judge.inference import NOT_TESTED
 from rnn_replication.report import mistakes, wording
 from rnn_replication.report.inputs import ReportInputs
 from rnn_replication.report.wording import METRIC_NAMES, difference_format, metric_format, verdict_label
@@ -105,6 +106,30 @@ def verdict_rule(inputs: ReportInputs) -> str:
     return wording.rule_text(inputs.config["verdict"], numbers, claims)
 
 
+def verdict_counts(inputs: ReportInputs) -> str:
+    """The verdicts in one paragraph, as whole counts: the article's numbers (accuracy and loss, then the
+    parameter counts) and its claims (the tested ones, then the architectural one)."""
+    verdicts = inputs.verdicts
+
+    def tally(rows: pd.DataFrame) -> str:
+        counts = rows["verdict"].value_counts(sort=False)
+        return ", ".join(f"{int(number)} {verdict}" for verdict, number in counts.items())
+
+    numbers = verdicts[verdicts["kind"] == "number"]
+    statistical = numbers[numbers["metric"].isin(replication.METRICS)]
+    parameters = numbers[~numbers["metric"].isin(replication.METRICS)]
+    claims = verdicts[verdicts["kind"] == "claim"]
+    exact = claims["verdict"].isin([replication.HOLDS, replication.DOES_NOT_HOLD])
+    groups = (
+        ("The article's test accuracies and losses", statistical),
+        ("its parameter counts", parameters),
+        ("its claims put to a test", claims[~exact]),
+        ("its architectural claim", claims[exact]),
+    )
+    parts = [f"**{label}** ({len(rows)}): {tally(rows)}" for label, rows in groups if len(rows)]
+    return "; ".join(part for part in parts if part) + "."
+
+
 def claim_sentences(inputs: ReportInputs) -> str:
     rows = inputs.verdicts[inputs.verdicts["kind"] == "claim"].to_dict("records")
     alpha = inputs.config["verdict"]["alpha"]
@@ -165,14 +190,17 @@ def numbers_table(verdicts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     for row in verdicts[verdicts["kind"] == "number"].to_dict("records"):
         value, difference = metric_format(row["metric"]), difference_format(row["metric"])
         spread = "" if pd.isna(row["sd"]) or row["metric"] == "recurrent_params" else difference(row["sd"])
-        gap = difference(row["article"] - row["mean"])
+        untested = pd.isna(row["mean"])
+        gap = "–" if untested else difference(row["article"] - row["mean"])
         rows.append(
             {
                 "cell": CELLS[row["cell"]],
                 "number": METRIC_NAMES[row["metric"]],
                 "article": value(row["article"]),
                 "seeds": int(row["n"]),
-                "ours: mean ± sd": value(row["mean"]) + (f" ± {spread.lstrip('+')}" if spread else ""),
+                "ours: mean ± sd": "–"
+                if untested
+                else value(row["mean"]) + (f" ± {spread.lstrip('+')}" if spread else ""),
                 f"{prediction} prediction interval": _interval(row["pi_low"], row["pi_high"], value),
                 f"article − mean ({equivalence} interval)": gap
                 + (
@@ -182,7 +210,7 @@ def numbers_table(verdicts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
                 ),
                 "margin": "–" if pd.isna(row["delta"]) else "±" + difference(row["delta"]).lstrip("+"),
                 "verdict": verdict_label(row),
-                "note": row["note"],
+                "note": "" if row["verdict"] == NOT_TESTED or pd.isna(row["note"]) else row["note"],
             }
         )
     return pd.DataFrame(rows)
@@ -191,7 +219,7 @@ def numbers_table(verdicts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 CLAIM_TEST_DESCRIPTIONS = {
     "paired_greater": "{first} − {second} {metric} > 0; paired by seed, one-sided t",
     "paired_equivalent": "|{first} − {second} {metric}| < {margin}; paired by seed, two one-sided tests",
-    "exact_less": "{first} < {second} {metric}; exact count",
+    "exact_less": "{first} < {second} {metric} on every seed; an architectural count, no test",
     "paired_ratio_less": "{first}/{second} {metric} < 1; paired by timing repeat, one-sided t on log ratios",
 }
 
@@ -219,7 +247,7 @@ def claims_table(verdicts: pd.DataFrame, claims: dict[str, dict], alpha: float =
                 f"{level} interval": _interval(row["eq_low"], row["eq_high"], value),
                 "n": int(row["n"]),
                 "article's own": value(row["article"]),
-                "verdict": row["verdict"],
+                "verdict": verdict_label(row),
             }
         )
     return pd.DataFrame(rows)
@@ -239,10 +267,11 @@ def timing_caption(timing: pd.DataFrame) -> str:
 
 def timing_table(ratios: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """The timing pass's ratios (the judge's timing_ratios.csv, replication.timing_ratios) beside the
-    article's. Empty where the grid has no pair of cells the article compares (e.g. one cell)."""
+    article's, with the interval level of the claims table (the speed claim's). Empty where the grid has no
+    pair of cells the article compares (e.g. one cell)."""
     if ratios.empty:
         return pd.DataFrame()
-    level = wording.interval_levels(alpha)[0]
+    level = wording.interval_levels(alpha)[1]
     return pd.DataFrame(
         {
             "ratio of seconds per epoch": [
@@ -317,6 +346,11 @@ def runs_table(summary: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def whole_or_tenths(value: float) -> str:
+    """A count or a mean of counts: "195" when whole, else "195.5"."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 def confusion_table(table: pd.DataFrame, semantics: str, top: int = 3) -> pd.DataFrame:
     """What each configuration under ``semantics`` gets wrong: its test error per run and its ``top`` most
     confused digit pairs (true → predicted, with the images so misread over all its runs)."""
@@ -331,7 +365,9 @@ def confusion_table(table: pd.DataFrame, semantics: str, top: int = 3) -> pd.Dat
                 "cell": CELLS[row.cell],
                 "form": row.form,
                 "runs": row.runs,
-                "test images wrong per run": f"{row.errors / row.runs:.1f} of {row.images // row.runs:,}",
+                "test images wrong per run": (
+                    f"{whole_or_tenths(row.errors / row.runs)} of {row.images // row.runs:,}"
+                ),
                 "most confused (true → predicted: images over the runs)": ", ".join(
                     f"{pair['true']} → {pair['predicted']}: {pair['count']}"
                     for pair in mine.to_dict("records")

@@ -9,6 +9,7 @@ import pandas as pd
 
 from rnn_replication.core.runs import CELLS
 from rnn_replication.judge import inference
+from rnn_replication.judge.replication import CONTRADICTED, DOES_NOT_HOLD, HOLDS, NOT_JUDGED, SUPPORTED
 
 # What the modern semantics change, per cell (see models.recurrent_layer_options).
 LOSS_CHANGE = "the cross-entropy from the logits on TensorFlow (Keras 2.2 clipped the probabilities)"
@@ -50,14 +51,41 @@ METRIC_NAMES = {
 
 
 def verdict_label(row) -> str:
-    """The verdict as shown: "replicated" says its margin."""
-    if row["verdict"] == inference.REPLICATED:
+    """The verdict as shown: "replicated" says its margin, "not tested" what it needs, "not judged" why,
+    and a decided speed claim the machine it was measured on."""
+    verdict = row["verdict"]
+    if verdict == inference.REPLICATED:
         return f"replicated (equivalent within ±{difference_format(row['metric'])(row['delta']).lstrip('+')})"
-    return row["verdict"]
+    if verdict == inference.NOT_TESTED:
+        return f"not tested ({row['note']})"
+    if verdict == NOT_JUDGED:
+        return row["note"]  # "not judged: the machine was busy ..."
+    if (
+        verdict in (SUPPORTED, CONTRADICTED)
+        and isinstance(row.get("measured_on"), str)
+        and row["measured_on"]
+    ):
+        return f"{verdict} on this machine ({row['measured_on']})"
+    return verdict
+
+
+def count(number: int, noun: str) -> str:
+    """ "1 number", "6 numbers"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def correction_text(numbers: int, claims: int) -> str:
+    """Which families Holm's correction ran over (none where nothing was tested)."""
+    families = [count(numbers, "tested number")] if numbers else []
+    families += [count(claims, "tested claim")] if claims else []
+    if not families:
+        return "Nothing was tested, so there is no correction for multiplicity."
+    return f"The verdicts use Holm's correction across the {' and, separately, across the '.join(families)}."
 
 
 def rule_text(verdict_config: dict, numbers: int, claims: int) -> str:
-    """How the verdicts below were reached, in Markdown, with the config's level and margins."""
+    """How the verdicts below were reached, in Markdown, with the config's level and margins;
+    ``numbers`` and ``claims``: how many of each were tested (the size of each Holm family)."""
     alpha, margins = verdict_config["alpha"], verdict_config["margins"]
     margin_text = ", ".join(
         f"±{difference_format(metric)(margin).lstrip('+')} in {METRIC_NAMES[metric]}"
@@ -71,11 +99,11 @@ def rule_text(verdict_config: dict, numbers: int, claims: int) -> str:
         f"one-sided tests at α = {alpha:g} show article − mean within ±δ, i.e. its {two_sided:.0f} % "
         f"interval (article − mean) ± t({1 - alpha:g}, n−1)·sd·√(1 + 1/n) lies inside (−δ, +δ); "
         f"δ = {margin_text}, declared in the config before the runs. **Consistent, inconclusive** otherwise: "
-        "the data cannot tell. The intervals shown are unadjusted; the verdicts use Holm's correction "
-        f"across the {numbers} numbers (and, for the claims, across the {claims} tested claims). Claims are "
-        f"**supported** or **contradicted** by one-sided tests at α = {alpha:g}, paired by seed (accuracy) "
-        "or by timing repeat (speed), else **inconclusive**. A value that is not rejected is not thereby "
-        "replicated."
+        f"the data cannot tell. The intervals shown are unadjusted. {correction_text(numbers, claims)} "
+        f"Claims are **supported** or **contradicted** by one-sided tests at α = {alpha:g}, paired by seed "
+        "(accuracy) or by timing repeat (speed, judged only from a timing pass on a quiet machine, and a "
+        "statement about that machine), else **inconclusive**; a parameter count is no test: it **holds by "
+        "construction** or not. A value that is not rejected is not thereby replicated."
     )
 
 
@@ -90,13 +118,19 @@ def number_sentence(row, alpha: float = 0.05) -> str:
     value, diff = metric_format(row["metric"]), difference_format(row["metric"])
     prediction, equivalence = interval_levels(alpha)
     subject = f"**{CELLS[row['cell']]} {METRIC_NAMES[row['metric']]}: {verdict_label(row)}.**"
+    n = int(row["n"])
+    if n == 0:
+        return f"{subject} The article's {value(row['article'])}; no runs here."
     if row["metric"] == "recurrent_params":
         return f"{subject} The article's {value(row['article'])} against ours {value(row['mean'])}."
-    n = int(row["n"])
     if n < 2:
         mean, theirs = value(row["mean"]), value(row["article"])
-        return f"{subject} One run: {mean} against the article's {theirs}; {row['note']}."
-    ours = f"our {value(row['mean'])} ± {diff(row['sd']).lstrip('+')} (mean ± sd over {n} seeds)"
+        return f"{subject} One run: {mean} against the article's {theirs}."
+    sd_range = f"{diff(row['sd_low']).lstrip('+')} to {diff(row['sd_high']).lstrip('+')}"
+    ours = (
+        f"our {value(row['mean'])} ± {diff(row['sd']).lstrip('+')} (mean ± sd over {n} seeds; the sd is "
+        f"itself estimated, {prediction} interval {sd_range})"
+    )
     where = (
         f"the {prediction} prediction interval for one new run is {value(row['pi_low'])} to "
         f"{value(row['pi_high'])}; article − mean = {diff(row['article'] - row['mean'])}, "
@@ -123,17 +157,25 @@ def claim_sentence(row, claims: dict, alpha: float = 0.05) -> str:
         else f"{CELLS[first]} − {CELLS[second]} {METRIC_NAMES[row['metric']]}"
     )
     words = f"*“{claim['en']}”* ({claim['zh']})"
-    if row["n"] is None or pd.isna(row["mean"]):
-        return f"**{row['verdict'].capitalize()}**: {words}. {row['note']}."
+    label = verdict_label(row)
+    label = label[0].upper() + label[1:]
+    if pd.isna(row["n"]) or pd.isna(row["mean"]):
+        return f"**{label}**: {words}."
     estimate = f"{quantity}: {value(row['mean'])}"
     if pd.notna(row["eq_low"]):
         level = interval_levels(alpha)[1]
         estimate += (
             f", {level} interval {value(row['eq_low'])} to {value(row['eq_high'])}, n = {int(row['n'])}"
         )
-    return (
-        f"**{row['verdict'].capitalize()}**: {words}. {estimate}; the article's own: {value(row['article'])}."
-    )
+    elif row["verdict"] in (HOLDS, DOES_NOT_HOLD):
+        estimate += f" on each of {count(int(row['n']), 'seed')}"
+    if claim["test"] == "paired_ratio_less" and row["verdict"] in (SUPPORTED, CONTRADICTED):
+        pace = "faster" if row["verdict"] == SUPPORTED else "slower"
+        estimate += (
+            f" ({CELLS[first]} trains {pace} than {CELLS[second]} on this machine; the article does not "
+            "name its hardware, so this is not a statement about the article's)"
+        )
+    return f"**{label}**: {words}. {estimate}; the article's own: {value(row['article'])}."
 
 
 def percent(value: float) -> str:
