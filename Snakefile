@@ -24,6 +24,7 @@ localrules:
     fetch_mnist,
     collect,
     judge,
+    compare,
     report,
     bundle,
     all,

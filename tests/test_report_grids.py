@@ -13,7 +13,7 @@ from run_records import write_run
 from rnn_replication.collect import gather
 from rnn_replication.core import paper, runs
 from rnn_replication.core.runs import CELLS
-from rnn_replication.judge import replication
+from rnn_replication.judge import comparison, replication
 from rnn_replication.train.timing import TIMING_COLUMNS, balanced_orders
 
 ACCURACY = {"simplernn": 0.972, "lstm": 0.986, "gru": 0.988}
@@ -76,6 +76,7 @@ def synthetic_workflow(root, cells, forms, seeds, compare_semantics) -> dict:
         "seed_spread_path": str(statistics["seed_spread"]),
         "timing_ratios_path": str(statistics["timing_ratios"]),
         "semantics_path": str(statistics["semantics"]),
+        "comparison_path": "",
         "paper_dir": str(runs.repository_root() / "paper"),
         "report_dir": str(results),
         "config": config,
@@ -154,7 +155,7 @@ def test_the_report_renders_for_other_forms_seeds_and_semantics(
     if len(seeds) == 1 and "single" in forms:
         assert "not tested (needs at least two seeds" in text
     if compare_semantics:
-        assert "What changed, cell by cell" in text
+        assert "What changed, cell by cell" in text and "reset_after=True" in text
 
 
 def test_the_verdicts_are_counted_in_whole_numbers(repo, tmp_path, monkeypatch):
@@ -167,3 +168,19 @@ def test_the_verdicts_are_counted_in_whole_numbers(repo, tmp_path, monkeypatch):
         r"(\d+(?:\.\d+)?) (?:replicated|not replicated|consistent|supported|contradicted)", counts.group(0)
     )
     assert numbers and all("." not in number for number in numbers)
+
+
+def test_a_reference_replication_is_shown_beside_this_one(repo, tmp_path, monkeypatch):
+    parameters = synthetic_workflow(tmp_path, CELLS, ["single"], [0, 1], compare_semantics=False)
+    summary = pd.read_csv(parameters["summary_path"])
+    reference = summary.assign(test_accuracy=summary["test_accuracy"] + 0.0001)
+    table = comparison.compare(
+        summary,
+        pd.concat([summary[summary["cell"] == "lstm"], reference[summary["cell"] != "lstm"]]),
+        {"test_accuracy": 0.005, "test_loss": 0.02},
+    )
+    table.to_csv(tmp_path / "comparison.csv", index=False)
+    text = render(repo, parameters | {"comparison_path": str(tmp_path / "comparison.csv")}, monkeypatch)
+    assert "Against the reference replication" in text
+    assert text.count("identical digits") >= 2 and "2 of 2 seeds" in text and "0 of 2 seeds" in text
+    assert "Against the reference replication" not in render(repo, parameters, monkeypatch)

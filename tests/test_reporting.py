@@ -53,13 +53,16 @@ def test_collect_refuses_a_run_made_with_other_settings_naming_run_key_values_an
                 }
             ),
             "tensorflow",
+            "AVX2",
         )
         for path in runs
     }
     for path in runs:  # records as training writes them: the settings in a `config` block
         record = json.loads(Path(path).read_text())
         record["config"] = {
-            key: value for key, value in expected[Path(path).parent.name].items() if key != "backend"
+            key: value
+            for key, value in expected[Path(path).parent.name].items()
+            if key not in ("backend", "cpu_isa")
         }
         Path(path).write_text(json.dumps(record))
     assert len(gather.collect_runs(runs, expected)) == 4
@@ -70,6 +73,12 @@ def test_collect_refuses_a_run_made_with_other_settings_naming_run_key_values_an
     message = str(refused.value)
     assert f"run {victim} was made with epochs 2, but the config asks for epochs 20" in message
     assert f"snakemake --cores 4 --forcerun results/runs/{victim}/metrics.json" in message
+    expected[victim] = expected[victim] | {"epochs": 2, "cpu_isa": ""}
+    with pytest.raises(
+        gather.RunRecordError, match="was made with cpu_isa 'AVX2', but the config asks for cpu_isa ''"
+    ):
+        gather.collect_runs(runs, expected)
+    expected[victim] = expected[victim] | {"cpu_isa": "AVX2"}
     expected[victim] = expected[victim] | {"epochs": 2, "code_fingerprint": "0123abcd"}
     with pytest.raises(
         gather.RunRecordError,
@@ -365,6 +374,9 @@ def test_timing_table_and_caption_name_where_the_timings_come_from(repo):
     assert table["ours: geometric mean (90 % interval)"].iloc[1].startswith("0.833")
     caption = tables.timing_caption(timing)
     assert "3 repeats" in caption and "CPU: test" in caption and "machine to itself" in caption
+    assert "how busy the machine was is not recorded" in caption
+    busy = tables.timing_caption(timing.assign(others_cpu_share=[0.01] * (len(timing) - 1) + [0.34]))
+    assert "other processes used up to 34 % of the machine's CPU during a timed epoch" in busy
 
 
 def test_verdict_figure_has_every_seed_the_interval_and_the_articles_value(repo):
@@ -424,3 +436,25 @@ def test_the_title_names_every_setting_that_is_not_the_articles(runs, repo):
         "**Not the article's setting:** units 64 (article: 128); 1,024 training images (article: 60,000)."
         in text
     )
+
+
+def test_the_environment_names_what_decides_the_digits_and_where_runs_differ(runs, tmp_path):
+    summary = gather.collect_runs(runs)
+    settings = tables.numeric_settings(summary)
+    assert settings["oneDNN instruction-set cap → in effect"] == "AVX2 → AVX2"
+    assert settings["op determinism"] == "on" and settings["TensorFloat-32 matmuls"] == "off"
+    record = json.loads(Path(runs[0]).read_text()) | {"cpu_isa": "", "cpu_isa_in_effect": "AVX512_CORE"}
+    Path(runs[0]).write_text(json.dumps(record))
+    mixed = tables.numeric_settings(gather.collect_runs(runs))["oneDNN instruction-set cap → in effect"]
+    assert mixed == "AVX2 → AVX2 (3 runs); none → AVX512_CORE (1 run)"
+
+
+def test_the_instruction_set_in_effect_is_the_lower_of_the_cpus_and_the_cap():
+    from rnn_replication.core import records
+
+    avx512 = {"sse4_1", "avx", "avx2", "avx512f", "avx512bw", "avx512vl", "avx512dq"}
+    assert records.cpu_isa_level(avx512) == "AVX512_CORE"
+    assert records.cpu_isa_level({"sse4_1", "avx", "avx2"}) == "AVX2" and records.cpu_isa_level(set()) == ""
+    assert records.cpu_isa_in_effect("AVX2", "AVX512_CORE") == "AVX2"
+    assert records.cpu_isa_in_effect("AVX512_CORE", "AVX2") == "AVX2"
+    assert records.cpu_isa_in_effect("", "AVX512_CORE") == "AVX512_CORE"

@@ -94,7 +94,9 @@ def run_settings(wildcards):
     """What the run's numbers depend on (its specification and the backend), as the JSON the notebook takes
     with -y. A function of the wildcards alone, so Snakemake records and compares it: a changed setting
     retrains exactly the runs it changes. Threads and paths go to the notebook on the command line."""
-    return selection.settings_json(selection.run_settings(run_spec(wildcards), config["backend"]))
+    return selection.settings_json(
+        selection.run_settings(run_spec(wildcards), config["backend"], config["cpu_isa"])
+    )
 
 
 def resume_dir(wildcards):
@@ -111,7 +113,8 @@ def expected_settings(wildcards):
     """Each collected run's settings by name: collect refuses a record made with others."""
     return selection.settings_json(
         {
-            spec.name: selection.run_settings(spec, config["backend"]) | {"code_fingerprint": TRAIN_CODE}
+            spec.name: selection.run_settings(spec, config["backend"], config["cpu_isa"])
+            | {"code_fingerprint": TRAIN_CODE}
             for spec in RUNS
         }
     )

@@ -46,6 +46,27 @@ rule judge:
         " > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"
 
 
+# Another replication beside this one (config `reference`): does this machine reproduce it?
+rule compare:
+    input:
+        summary=rules.collect.output.summary,
+        reference=config["reference"] or [],
+    output:
+        report("results/comparison.csv", caption="../report/comparison.rst", category="Does it replicate?"),
+    log:
+        "logs/compare.log",
+    conda:
+        CONDA_ENV
+    params:
+        *CODE["compare"],
+        alpha=config["verdict"]["alpha"],
+        margins=selection.settings_json(config["verdict"]["margins"]),
+    shell:
+        "python workflow/scripts/compare_replications.py {input.summary:q} {input.reference:q}"
+        " --out {output:q} --alpha {params.alpha} --margins {params.margins:q}"
+        " > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"
+
+
 rule report:
     input:
         summary=rules.collect.output.summary,
@@ -58,6 +79,7 @@ rule report:
         article="paper/article.yaml",
         article_history="paper/article_history.csv",
         claims="paper/claims.yaml",
+        comparison=rules.compare.output[0] if config["reference"] else [],
         # Read through the summary's paths: each run's record (GPU warning, settings, commit, packages)
         # and history (the figures). Declared, so the report is out of date exactly when they change.
         records=[path for spec in RUNS for path in (spec.paths().metrics, spec.paths().history)],
@@ -87,7 +109,7 @@ rule report:
         " -p summary_path {input.summary:q} -p replication_path {input.replication:q}"
         " -p timing_path {input.timing:q} -p confusion_path {input.confusion:q}"
         " -p seed_spread_path {input.seed_spread:q} -p timing_ratios_path {input.timing_ratios:q}"
-        " -p semantics_path {input.semantics:q}"
+        " -p semantics_path {input.semantics:q} -p comparison_path {input.comparison:q}"
         " -p paper_dir paper -p figures_dir {output.figures:q}"
         " -y {params.notebook:q}"
         " && jupyter nbconvert --to html --no-input --template selfcontained"

@@ -70,10 +70,12 @@ rule timing:
         backend=config["backend"],
         repeats=config["timing"]["repeats"],
         cells=config["cells"],
+        cpu_isa=runs.cpu_isa_cap(config["semantics"], config["cpu_isa"]),
         settings=selection.settings_json(
             {"semantics": config["semantics"]} | {name: config[name] for name in runs.HYPERPARAMETERS}
         ),
     shell:
         "KERAS_BACKEND={params.backend:q} python workflow/scripts/time_cells.py {output:q} --data {input.data:q}"
         " --repeats {params.repeats} --cells {params.cells:q} --settings {params.settings:q}"
+        " --cpu-isa {params.cpu_isa:q}"
         " > {log:q} 2>&1"

@@ -66,6 +66,7 @@ def workflow_notebook(cell: str, args, work: Path, env: dict) -> dict:
     run_dir = work / f"workflow-{cell}"
     parameters = spec.settings() | {
         "backend": args.backend,
+        "cpu_isa": runs.cpu_isa_cap(args.semantics, args.cpu_isa),
         "threads": args.threads,
         "data_path": args.data,
         "resume_dir": str(run_dir / "resume"),
@@ -181,6 +182,11 @@ def parse_arguments():
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side per cell (median reported)")
     parser.add_argument("--semantics", default="article", choices=runs.SEMANTICS)
     parser.add_argument(
+        "--cpu-isa",
+        default=runs.DEFAULT_CPU_ISA,
+        help="the workflow side's oneDNN instruction-set cap, as the config's cpu_isa ('' for none)",
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         default=0,
@@ -229,6 +235,7 @@ def measure_cell(cell: str, args, work: Path, env: dict) -> tuple[dict, str]:
 def table_lines(rows: list[dict], args, device: str) -> list[str]:
     lines = [
         f"Backend {args.backend}, {args.semantics} semantics, single layer, {args.epochs} epochs; "
+        f"the workflow's oneDNN cap {runs.cpu_isa_cap(args.semantics, args.cpu_isa) or 'none'}; "
         f"median of {args.repeats} runs per side (range in brackets), alternating which runs first; "
         f"workflow threads {args.threads or 'the backend default'}, plain script the backend default; "
         "the workflow's s/epoch includes its per-epoch resume checkpoint; "

@@ -114,7 +114,8 @@ def check_settings(metrics: dict, expected: dict, metrics_path: Path, fix: str) 
     """A record must have been made with the settings and the code the workflow collects for (its
     ``config`` block, backend and code fingerprint): a run trained otherwise must not enter the verdicts
     beside the others."""
-    made = (metrics.get("config") or {}) | {key: metrics.get(key) for key in ("backend", "code_fingerprint")}
+    recorded = ("backend", "cpu_isa", "code_fingerprint")
+    made = (metrics.get("config") or {}) | {key: metrics.get(key) for key in recorded}
     for key, value in expected.items():
         if made.get(key) != value:
             asked = (

@@ -119,6 +119,42 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+# oneDNN's x86-64 instruction-set levels (its ONEDNN_MAX_CPU_ISA values), lowest first, each with the
+# /proc/cpuinfo flags a CPU needs for it.
+CPU_ISA_LEVELS = {
+    "SSE41": {"sse4_1"},
+    "AVX": {"avx"},
+    "AVX2": {"avx2"},
+    "AVX512_CORE": {"avx512f", "avx512bw", "avx512vl", "avx512dq"},
+    "AVX512_CORE_VNNI": {"avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_vnni"},
+    "AVX512_CORE_BF16": {"avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_vnni", "avx512_bf16"},
+}
+
+
+def cpu_isa_level(flags: set[str] | None = None) -> str:
+    """The highest of CPU_ISA_LEVELS this CPU has ("" where /proc/cpuinfo says nothing, e.g. not Linux
+    or not x86-64)."""
+    if flags is None:
+        try:
+            text = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return ""
+        lines = [line for line in text.splitlines() if line.startswith("flags")]
+        flags = set(lines[0].split(":", 1)[1].split()) if lines else set()
+    held = [level for level, needed in CPU_ISA_LEVELS.items() if needed <= flags]
+    return held[-1] if held else ""
+
+
+def cpu_isa_in_effect(cap: str, level: str | None = None) -> str:
+    """The instruction-set level oneDNN uses on this CPU under ``cap`` (ONEDNN_MAX_CPU_ISA; "" for none):
+    the lower of the two, where both are known levels."""
+    level = cpu_isa_level() if level is None else level
+    order = list(CPU_ISA_LEVELS)
+    if cap in order and level in order:
+        return order[min(order.index(cap), order.index(level))]
+    return level
+
+
 def steady_seconds_per_epoch(epoch_seconds: list[float]) -> float:
     """Median epoch time without the first epoch, which includes graph building / compilation."""
     steady = epoch_seconds[1:] or epoch_seconds

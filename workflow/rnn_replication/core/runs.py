@@ -105,6 +105,7 @@ FIELDS = tuple(field.name for field in dataclasses.fields(RunSpec))
 # The training notebook's other parameters: where and how a run trains, not what it is.
 NOTEBOOK_SETTINGS = (
     "backend",
+    "cpu_isa",
     "threads",
     "data_path",
     "metrics_path",
@@ -114,6 +115,17 @@ NOTEBOOK_SETTINGS = (
     "resume_dir",
     "code_fingerprint",
 )
+# oneDNN's instruction-set cap on x86-64 CPUs (ONEDNN_MAX_CPU_ISA; the config's `cpu_isa`): with AVX2,
+# the same seed gives the same digits on CPUs with and without AVX-512 (docs/reproducibility.md).
+DEFAULT_CPU_ISA = "AVX2"
+
+
+def cpu_isa_cap(semantics: str, cpu_isa: str) -> str:
+    """The cap a run trains under: the config's ``cpu_isa`` with the article's semantics (the replication,
+    whose digits should not depend on the machine), none ("") with the modern ones."""
+    return cpu_isa if semantics == "article" else ""
+
+
 # Names IPython itself puts in a notebook's namespace.
 IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
 

@@ -26,6 +26,7 @@ STEP_ENTRIES = {
     "timing": ("workflow/scripts/time_cells.py",),
     "collect": ("workflow/scripts/collect_runs.py",),
     "judge": ("workflow/scripts/judge.py",),
+    "compare": ("workflow/scripts/compare_replications.py",),
     "report": ("notebooks/report.ipynb", "workflow/scripts/run_notebook.py", "workflow/templates"),
     "bundle": ("workflow/scripts/bundle_report.py",),
 }

@@ -9,7 +9,14 @@ import json
 from pathlib import Path
 
 from rnn_replication.core import records
-from rnn_replication.core.runs import ARTICLE_FORM, HYPERPARAMETERS, RESUME_DIR, SEMANTICS, RunSpec
+from rnn_replication.core.runs import (
+    ARTICLE_FORM,
+    HYPERPARAMETERS,
+    RESUME_DIR,
+    SEMANTICS,
+    RunSpec,
+    cpu_isa_cap,
+)
 
 # What a copy of the workflow needs (the benchmark and the workflow tests run DAGs in such copies).
 WORKFLOW_FILES = ("Snakefile", "config", "workflow", "notebooks", "paper", "profiles", "environment.yml")
@@ -59,11 +66,11 @@ def selected_runs(config: dict) -> list[RunSpec]:
     return list(dict.fromkeys(runs))
 
 
-def run_settings(spec: RunSpec, backend: str) -> dict:
-    """What a run's numbers depend on besides the code and the data: its specification and the backend.
-    The train rule is compared by these (a change retrains the run) and collect checks each record
-    against them."""
-    return spec.settings() | {"backend": backend}
+def run_settings(spec: RunSpec, backend: str, cpu_isa: str) -> dict:
+    """What a run's numbers depend on besides the code and the data: its specification, the backend and
+    oneDNN's instruction-set cap (the config's ``cpu_isa`` under article semantics). The train rule is
+    compared by these (a change retrains the run) and collect checks each record against them."""
+    return spec.settings() | {"backend": backend, "cpu_isa": cpu_isa_cap(spec.semantics, cpu_isa)}
 
 
 def settings_json(settings: dict) -> str:

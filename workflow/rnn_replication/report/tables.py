@@ -256,12 +256,17 @@ def claims_table(verdicts: pd.DataFrame, claims: dict[str, dict], alpha: float =
 def timing_caption(timing: pd.DataFrame) -> str:
     """Where the timing pass's numbers come from, for the caption of :func:`timing_table`."""
     repeats = timing["repeat"].nunique()
+    load = (
+        f"; other processes used up to {100 * timing['others_cpu_share'].max():.0f} % of the machine's CPU "
+        "during a timed epoch"
+        if "others_cpu_share" in timing and timing["others_cpu_share"].notna().any()
+        else "; how busy the machine was is not recorded"
+    )
     return (
         "**Speed, as ratios** (the article does not name its hardware): seconds per epoch from the timing "
-        f"pass (`rule timing`: each cell one epoch per repeat, {repeats} repeats, back to back with the "
-        f"machine to itself; {timing['device'].iloc[0]}, backend {timing['backend'].iloc[0]}), against the "
-        "ratio of "
-        "the article's logged µs/step."
+        f"pass (`rule timing`: each cell one epoch per repeat, {repeats} repeats in a balanced order, "
+        f"back to back with the machine to itself{load}; {timing['device'].iloc[0]}, backend "
+        f"{timing['backend'].iloc[0]}), against the ratio of the article's logged µs/step."
     )
 
 
@@ -289,6 +294,29 @@ def timing_table(ratios: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
             "article (ratio of its µs/step)": [f"{value:.3f}" for value in ratios["article"]],
         }
     )
+
+
+def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The compare rule's results/comparison.csv (judge.comparison), formatted: per configuration and
+    number, the seeds compared, how many gave identical digits, the difference of the means with its
+    interval (where tested) and the verdict."""
+    rows = []
+    for row in comparison.to_dict("records"):
+        difference = difference_format(row["metric"])
+        interval = _interval(row["low"], row["high"], difference)
+        rows.append(
+            {
+                "configuration": f"{CELLS[row['cell']]}, {row['form']}, {row['semantics']}",
+                "number": METRIC_NAMES[row["metric"]],
+                "seeds (ours / reference)": f"{int(row['seeds_ours'])} / {int(row['seeds_reference'])}",
+                "identical digits": f"{int(row['identical_seeds'])} of {int(row['common_seeds'])} seeds",
+                "ours − reference (90 % interval)": difference(row["difference"])
+                + ("" if interval == "–" else f" ({interval})"),
+                "verdict": row["verdict"]
+                + (f" (±{difference(row['delta']).lstrip('+')})" if row["verdict"] == "equivalent" else ""),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------- the grid and every run
@@ -427,6 +455,36 @@ def code_versions(summary: pd.DataFrame) -> str:
     return "; ".join(f"{state} ({plural(count, 'run')})" for state, count in counts.items())
 
 
+def numeric_settings(summary: pd.DataFrame) -> dict[str, str]:
+    """What decides the digits besides the seed, over every run's record (docs/reproducibility.md): the
+    CPU, oneDNN's instruction-set cap and the level in effect, op determinism, TF32; each distinct value
+    with its number of runs where the runs differ."""
+    records = [json.loads(Path(path).read_text()) for path in summary["metrics_path"]]
+
+    def values(describe) -> str:
+        counted = pd.Series([describe(record) for record in records]).value_counts(sort=False)
+        if len(counted) == 1:
+            return str(counted.index[0])
+        return "; ".join(f"{value} ({plural(int(runs), 'run')})" for value, runs in counted.items())
+
+    return {
+        "CPU": values(lambda record: record.get("cpu_model", "not recorded")),
+        "oneDNN instruction-set cap → in effect": values(
+            lambda record: (
+                f"{record.get('cpu_isa') or 'none'} → {record.get('cpu_isa_in_effect') or 'unknown'}"
+                if "cpu_isa" in record
+                else "not recorded"
+            )
+        ),
+        "op determinism": values(
+            lambda record: {True: "on", False: "off"}.get(record.get("deterministic_ops"), "not recorded")
+        ),
+        "TensorFloat-32 matmuls": values(
+            lambda record: {True: "allowed", False: "off"}.get(record.get("tf32"), "not recorded")
+        ),
+    }
+
+
 def environment_table(inputs: ReportInputs, now: datetime | None = None) -> pd.DataFrame:
     """Backend, device, code (git commit of the runs and of the report), Python, training time, data
     checksum and package versions."""
@@ -446,6 +504,7 @@ def environment_table(inputs: ReportInputs, now: datetime | None = None) -> pd.D
         "report made (UTC)": f"{now:%Y-%m-%d %H:%M}",
         "training time, all runs": f"{total:,.0f} s ({total / 60:.1f} min), {plural(len(summary), 'run')}",
         "MNIST sha256 (arrays)": ", ".join(summary["data_sha256"].unique()),
+        **numeric_settings(summary),
         "installed packages": f"{len(first.get('packages', {}))}, each with its version in every run's "
         "metrics.json (`packages`)",
     } | {f"version: {name}": version for name, version in sorted(first["versions"].items())}

@@ -19,12 +19,15 @@ MAX_SLOTS_PER_GPU = 64
 _held_locks: list = []  # open lock files of this process; closing one would release its slot
 
 
-def configure_environment(backend: str, root: Path) -> None:
-    """Settings that must be made before Keras is first imported: the backend; quiet TensorFlow C++ logs;
-    JAX must not take 75 % of a GPU's memory up front (several notebooks may share one); JAX keeps
-    compiled programs in .cache/jax, so later seeds of a configuration skip XLA compilation (the saving is
-    measured in docs/results.md)."""
+def configure_environment(backend: str, root: Path, cpu_isa: str = "") -> None:
+    """Settings that must be made before Keras is first imported: the backend; oneDNN's instruction-set
+    cap on the CPU (``cpu_isa``, read when oneDNN starts; "" leaves oneDNN's own choice, or the
+    environment's); quiet TensorFlow C++ logs; JAX must not take 75 % of a GPU's memory up front (several
+    notebooks may share one); JAX keeps compiled programs in .cache/jax, so later seeds of a configuration
+    skip XLA compilation (the saving is measured in docs/results.md)."""
     os.environ["KERAS_BACKEND"] = backend
+    if cpu_isa:
+        os.environ["ONEDNN_MAX_CPU_ISA"] = cpu_isa
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(root) / ".cache" / "jax"))

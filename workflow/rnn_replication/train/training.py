@@ -204,6 +204,11 @@ def environment_record(
         "deterministic_ops": deterministic_ops,
         # TensorFloat-32 matmuls allowed (on a GPU that has them).
         "tf32": backends.get(backend).tf32_allowed(),
+        # What decides the digits on a CPU besides the seed: oneDNN's instruction-set cap (compared by
+        # collect, as a setting) and the level it leaves in effect on this CPU.
+        "cpu_model": records.cpu_name(),
+        "cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", ""),
+        "cpu_isa_in_effect": records.cpu_isa_in_effect(os.environ.get("ONEDNN_MAX_CPU_ISA", "")),
     }
 
 
