@@ -103,13 +103,16 @@ rule report:
     params:
         *CODE["report"],
         notebook=report_parameters,
+        # As YAML, so that "no reference" is an empty string, not a missing word on the command line; a
+        # function of the input, so not compared (the input is).
+        comparison=lambda wildcards, input: json.dumps({"comparison_path": str(input.comparison or "")}),
     shell:
         "(python workflow/scripts/run_notebook.py notebooks/report.ipynb {log.notebook:q}"
         " --log-output --no-progress-bar"
         " -p summary_path {input.summary:q} -p replication_path {input.replication:q}"
         " -p timing_path {input.timing:q} -p confusion_path {input.confusion:q}"
         " -p seed_spread_path {input.seed_spread:q} -p timing_ratios_path {input.timing_ratios:q}"
-        " -p semantics_path {input.semantics:q} -p comparison_path {input.comparison:q}"
+        " -p semantics_path {input.semantics:q} -y {params.comparison:q}"
         " -p paper_dir paper -p figures_dir {output.figures:q}"
         " -y {params.notebook:q}"
         " && jupyter nbconvert --to html --no-input --template selfcontained"

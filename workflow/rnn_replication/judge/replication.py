@@ -214,30 +214,22 @@ def judge_parameters(summary: pd.DataFrame, article: dict) -> pd.DataFrame:
     rows = []
     for cell, theirs in article["results"].items():
         ours = single_layer_runs(summary, cell)
+        row = {
+            "kind": "number",
+            "id": f"{cell}_recurrent_params",
+            "cell": cell,
+            "metric": "recurrent_params",
+            "article": theirs["recurrent_params"],
+            "n": len(ours),
+        }
         if ours.empty:
-            rows.append(
-                {
-                    "kind": "number",
-                    "id": f"{cell}_recurrent_params",
-                    "cell": cell,
-                    "metric": "recurrent_params",
-                    "article": theirs["recurrent_params"],
-                    "n": 0,
-                    "verdict": NOT_TESTED,
-                    "note": needs_runs(cell),
-                }
-            )
+            rows.append(row | {"verdict": NOT_TESTED, "note": needs_runs(cell)})
             continue
         counts = sorted(set(ours["recurrent_params"].astype(int)))
         match = counts == [theirs["recurrent_params"]]
         rows.append(
-            {
-                "kind": "number",
-                "id": f"{cell}_recurrent_params",
-                "cell": cell,
-                "metric": "recurrent_params",
-                "article": theirs["recurrent_params"],
-                "n": len(ours),
+            row
+            | {
                 "mean": float(np.mean(ours["recurrent_params"])),
                 "sd": 0.0 if len(counts) == 1 else math.nan,
                 "min": float(counts[0]),
