@@ -58,7 +58,7 @@ def test_a_killed_workflow_resumes_the_interrupted_run_and_keeps_the_finished_on
         seeds=[0],
         compare_semantics=False,
         epochs=6,
-        train_subset=4096,
+        train_subset=2048,
     )
     # The short run first (the workflow's own priority would start the LSTM first), so that it has
     # finished when the LSTM run is killed.
