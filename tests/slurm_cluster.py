@@ -140,12 +140,24 @@ def up(timeout: float = 90) -> Cluster:
 
 def down(started: list[Daemon] | None = None) -> None:
     """Cancel every job left on the test cluster, then stop the daemons that ``up`` started (those given,
-    or those in its state file), by PID: SIGTERM, then SIGKILL after 15 s. Nothing else is touched."""
+    or those in its state file), by PID: SIGTERM, then SIGKILL after 15 s; then remove the configuration
+    ``up`` wrote. Nothing else is touched."""
     daemons = _load_state() if started is None else started
     if any(d.name == "slurmctld" and d.alive() for d in daemons):
         _cancel_all_jobs()
     _stop(daemons)
     STATE_FILE.unlink(missing_ok=True)
+    _remove_config()
+
+
+def _remove_config() -> None:
+    """Remove the configuration this module wrote: with it and no controller, every SLURM client waits
+    for one, and so does every Snakemake start (the SLURM executor plugin asks `scontrol show config`
+    when it loads, ~9 s), long after the cluster is gone."""
+    for name in ("slurm.conf", "gres.conf"):
+        path = CONF_DIR / name
+        if path.exists() and path.read_text().startswith(MARKER):
+            path.unlink()
 
 
 @contextlib.contextmanager
