@@ -3,7 +3,12 @@
 # -> judge (verdicts on the article's numbers and claims) -> report.
 from snakemake.utils import min_version
 
+from rnn_replication.pipeline import configuration
+
 min_version("9.0")
+
+# A syntax error named with its line (Snakemake's own message names neither file nor line).
+configuration.check_yaml_file("config/config.yaml")
 
 
 configfile: "config/config.yaml"

@@ -5,6 +5,18 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# Test files by wall time on 2 cores, slowest first (the real DAGs: minutes each; `--durations` shows them).
+SLOWEST_FIRST = (
+    "test_workflow_end_to_end",
+    "test_slurm",
+    "test_workflow_failures",
+    "test_training",
+    "test_benchmark_speed",
+    "test_run_notebook",
+    "test_report_grids",
+    "test_resume",
+    "test_calibration",
+)
 SLURM_SWITCH = "RNN_REPLICATION_SLURM_TESTS"  # .ci/run sets it: the SLURM test installs system packages
 
 
@@ -19,12 +31,16 @@ def network_reason() -> str | None:
 
 def pytest_collection_modifyitems(config, items):
     """Two tiers: tests that need the real MNIST file join the workflow tier (``-m "not workflow"`` is the
-    fast one); SLURM tests run only when asked for, and last; network tests skip, saying why, when
-    offline."""
-    # Last: once the SLURM test has installed SLURM's commands, every Snakemake start afterwards asks
-    # slurmctld for its configuration (the SLURM executor plugin does, when Snakemake loads its plugins)
-    # and waits about 10 s for the stopped test cluster.
-    items.sort(key=lambda item: "slurm" in item.keywords)
+    fast one); SLURM tests run only when asked for; network tests skip, saying why, when offline. The
+    slowest files first, so that the README's `-n auto --dist loadfile` starts them at once on separate
+    workers instead of last."""
+    items.sort(
+        key=lambda item: (
+            SLOWEST_FIRST.index(item.module.__name__)
+            if item.module.__name__ in SLOWEST_FIRST
+            else len(SLOWEST_FIRST)
+        )
+    )
     offline = None
     for item in items:
         if "mnist_npz" in getattr(item, "fixturenames", ()):

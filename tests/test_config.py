@@ -160,7 +160,9 @@ def test_an_unknown_cell_or_form_is_refused_listing_the_valid_ones(repo):
 def test_training_jobs_run_seed_by_seed_longest_first(repo):
     snakemake = shutil.which("snakemake") or str(Path(sys.executable).parent / "snakemake")
     result = subprocess.run(
-        [snakemake, "-n", "--forceall", "--config", "seeds=[3,1]", "other_form_seeds=[3,1]"],
+        # Nested values too: Snakemake hands them over as strings ("0.01"), the workflow reads them as YAML.
+        [snakemake, "-n", "--forceall", "--config", "seeds=[3,1]", "other_form_seeds=[3,1]"]
+        + ["verdict={alpha: 0.01}", "timing={repeats: 3}"],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -204,3 +206,39 @@ def test_a_negative_seed_on_the_command_line_is_named_as_below_the_minimum(repo)
     )
     assert result.returncode != 0
     assert "-1 is less than the minimum of 0" in result.stdout + result.stderr
+
+
+def test_command_line_values_are_read_as_yaml_at_any_depth():
+    from rnn_replication.pipeline.configuration import typed_command_line_values
+
+    # What Snakemake's parser makes of `--config 'verdict={alpha: 0.01, margins: {x: 1e-3}}' seeds=[0,1]
+    # compare_semantics=true 'data={local_path: 2024.npz}' epochs=5`.
+    given = {
+        "verdict": {"alpha": "0.01", "margins": {"x": "1e-3"}},
+        "seeds": ["0", "1"],
+        "compare_semantics": "true",
+        "data": {"local_path": "2024.npz", "sources": ["keras"]},
+        "reference": "[not, a, list]",
+        "epochs": 5,
+    }
+    assert typed_command_line_values(given) == {
+        "verdict": {"alpha": 0.01, "margins": {"x": 0.001}},
+        "seeds": [0, 1],
+        "compare_semantics": True,
+        "data": {"local_path": "2024.npz", "sources": ["keras"]},
+        "reference": "[not, a, list]",
+        "epochs": 5,
+    }
+
+
+def test_a_broken_config_file_is_named_with_its_line(repo, tmp_path):
+    from rnn_replication.pipeline.configuration import ConfigFileError, check_yaml_file
+
+    broken = tmp_path / "config.yaml"
+    broken.write_text("epochs: 2\nseeds: [0, 1\ntrain_subset: 1024\n")
+    with pytest.raises(ConfigFileError) as error:
+        check_yaml_file(broken)
+    assert str(error.value).startswith(f"{broken}: not valid YAML, line 3, column 13: expected ',' or ']'")
+    assert "begins on line 2, column 8" in str(error.value)
+    for shipped in sorted((repo / "config").glob("*.yaml")):
+        check_yaml_file(shipped)

@@ -4,6 +4,9 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from rnn_replication.train import devices
 
@@ -50,9 +53,71 @@ def test_no_gpu_or_a_preset_device_leaves_the_environment_alone(tmp_path, monkey
     assert os.environ["CUDA_VISIBLE_DEVICES"] == "3"
 
 
-def test_a_gpu_the_backend_does_not_use_is_reported():
-    warning = devices.unused_gpu_warning("CPU: AMD EPYC (2 cores)", "tensorflow", gpu_count=1)
-    assert warning.startswith("nvidia-smi sees 1 GPU, but the tensorflow backend trains on the CPU")
-    assert "This run trained on the CPU" in warning
+def fake_nvidia_smi(folder: Path, script: str) -> str:
+    """A PATH whose first folder holds an `nvidia-smi` running ``script`` (sh)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "nvidia-smi").write_text(f"#!/bin/sh\n{script}\n")
+    (folder / "nvidia-smi").chmod(0o755)
+    return f"{folder}{os.pathsep}{os.environ['PATH']}"
+
+
+ONE_GPU = 'echo "GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-00000000-0000-0000-0000-000000000000)"'
+
+
+def test_a_gpu_the_backend_cannot_use_gets_no_token_and_the_cause_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", fake_nvidia_smi(tmp_path / "bin", ONE_GPU))
+    assert devices.count_gpus() == 1
+    # This machine has the CPU builds and no CUDA driver: the build is named first.
+    usable, reason = devices.usable_gpus("tensorflow")
+    assert usable == 0
+    assert reason == (
+        "nvidia-smi sees 1 GPU, but the tensorflow backend cannot use it: its CUDA build is not installed "
+        "(none of nvidia-cudnn-cu12)"
+    )
+    # With the CUDA build installed, the driver's own error is the cause.
+    monkeypatch.setattr(devices, "cuda_build_problem", lambda backend: None)
+    monkeypatch.setattr(
+        devices, "cuda_driver_problem", lambda: "the CUDA driver cuInit failed: CUDA_ERROR_NO_DEVICE"
+    )
+    assert devices.usable_gpus("jax", gpu_count=2) == (
+        0,
+        "nvidia-smi sees 2 GPUs, but the jax backend cannot use them: the CUDA driver cuInit failed: "
+        "CUDA_ERROR_NO_DEVICE",
+    )
+    warning = devices.unused_gpu_warning("CPU: AMD EPYC (2 cores)", "jax", gpu_count=1)
+    assert warning.startswith("nvidia-smi sees 1 GPU, but the jax backend trains on the CPU: the CUDA driver")
+    monkeypatch.setattr(devices, "cuda_driver_problem", lambda: None)
+    assert devices.usable_gpus("jax", gpu_count=2) == (2, None)
+
+
+def test_a_hanging_nvidia_smi_counts_no_gpu_after_its_time_limit(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", fake_nvidia_smi(tmp_path / "bin", "sleep 60"))
+    monkeypatch.setattr(devices, "NVIDIA_SMI_TIMEOUT_S", 0.5)
+    assert devices.count_gpus() == 0
+
+
+def test_the_driver_probe_names_what_failed_on_a_machine_without_one():
+    if Path("/proc/driver/nvidia").exists():
+        pytest.skip("an NVIDIA driver is installed here")
+    assert devices.cuda_driver_problem().startswith("the CUDA driver libcuda.so.1 cannot be loaded")
+
+
+@pytest.mark.workflow  # runs snakemake
+def test_training_jobs_take_no_gpu_token_where_the_backend_cannot_use_the_gpu(repo, tmp_path):
+    """The CPU build with a (fake) GPU: jobs hold gpu_jobs=0, and the terminal says why once."""
+    env = os.environ | {"PATH": fake_nvidia_smi(tmp_path / "bin", ONE_GPU)}
+    snakemake = str(Path(sys.executable).parent / "snakemake")
+    result = subprocess.run(
+        [snakemake, "-n", "--forceall", "--cores", "2", "--config", "cells=[lstm]", "seeds=[0]"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    output = result.stdout + result.stderr
+    assert output.count("but the tensorflow backend cannot use it: its CUDA build is not installed") == 1
+    train_jobs = output.split("rule train:")[1:]
+    assert train_jobs and all("gpu_jobs=0" in job.split("rule ")[0] for job in train_jobs)
     assert devices.unused_gpu_warning("GPU: NVIDIA H100", "jax", gpu_count=1) is None
     assert devices.unused_gpu_warning("CPU: AMD EPYC (2 cores)", "jax", gpu_count=0) is None

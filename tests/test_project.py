@@ -1,8 +1,15 @@
 """Project-level promises: one list of pins, installed by both routes; CI runs the README's test command."""
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 
+import pytest
 import yaml
+
+from rnn_replication.pipeline import conda
 
 
 def requirement_lines(repo):
@@ -10,10 +17,8 @@ def requirement_lines(repo):
     return [line for line in lines if line]
 
 
-def test_requirements_pin_every_package_and_install_the_workflow_package(repo):
-    lines = requirement_lines(repo)
-    assert lines[-1] == "-e ."  # the workflow's own package, so nothing edits sys.path
-    pins = dict(line.split("==") for line in lines[:-1])
+def test_requirements_pin_every_package(repo):
+    pins = dict(line.split("==") for line in requirement_lines(repo))
     assert all(re.fullmatch(r"[0-9][0-9a-z.]*", version) for version in pins.values()), pins
     for package in ("snakemake", "tensorflow", "keras", "jupyter", "papermill", "nbconvert", "scipy"):
         assert package in pins, package
@@ -23,7 +28,53 @@ def test_environment_yml_installs_requirements_txt_instead_of_repeating_its_pins
     environment = yaml.safe_load((repo / "environment.yml").read_text())
     assert "conda-forge" in environment["channels"] and "python=3.11" in environment["dependencies"]
     pip_section = next(item["pip"] for item in environment["dependencies"] if isinstance(item, dict))
-    assert pip_section == ["-r requirements.txt"]
+    assert pip_section == ["-r requirements.txt", "-e ."]
+
+
+@pytest.mark.parametrize("conda_prefix", [".snakemake/conda", "../shared/conda-envs"])
+def test_the_jobs_conda_environment_installs_the_pins_and_the_package_where_conda_runs_pip(
+    repo, tmp_path, conda_prefix
+):
+    """As `snakemake --use-conda` does it, in a copy of the project: the environment file copied to
+    <conda prefix>/<hash>.yaml (Snakemake's own folder, or one given with --conda-prefix), conda writing
+    its pip lines to a requirements file beside it and running pip from that folder, with the Snakefile's
+    environment. pip installs nothing here: --dry-run, and the pins are installed."""
+    project = tmp_path / "project"
+    for name in ("requirements.txt", "pyproject.toml", "workflow/envs", "workflow/rnn_replication"):
+        copy = shutil.copytree if (repo / name).is_dir() else shutil.copy
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        copy(repo / name, project / name)
+    prefix = (project / conda_prefix).resolve()
+    prefix.mkdir(parents=True)
+    copied = prefix / "0123456789abcdef.yaml"
+    shutil.copy(repo / conda.ENVIRONMENT_FILE, copied)
+    environment = yaml.safe_load(copied.read_text())
+    pip_lines = next(item["pip"] for item in environment["dependencies"] if isinstance(item, dict))
+    requirements = prefix / "condaenv.a1b2c3.requirements.txt"
+    requirements.write_text("\n".join(pip_lines))
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--no-index"]
+        + ["--no-build-isolation", "-r", requirements.name],
+        cwd=prefix,
+        env=os.environ | {conda.ROOT_VARIABLE: str(project)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Would install rnn-replication-" in result.stdout, result.stdout[-3000:]
+    for package in ("tensorflow", "snakemake", "papermill"):
+        assert f"Requirement already satisfied: {package}==" in result.stdout, package
+
+
+def test_the_conda_environment_changes_when_the_pins_change(repo, tmp_path):
+    """Snakemake hashes the environment file's text only: it carries the digest of requirements.txt."""
+    assert conda.stamp_problem(repo) is None
+    (tmp_path / "workflow" / "envs").mkdir(parents=True)
+    shutil.copy(repo / conda.ENVIRONMENT_FILE, tmp_path / conda.ENVIRONMENT_FILE)
+    (tmp_path / conda.PINS_FILE).write_text((repo / conda.PINS_FILE).read_text() + "tqdm==4.67.1\n")
+    problem = conda.stamp_problem(tmp_path)
+    assert problem and conda.pins_stamp(tmp_path) in problem and conda.pins_stamp(repo) in problem
 
 
 def test_ci_runs_exactly_the_readmes_test_command(repo):
@@ -31,3 +82,24 @@ def test_ci_runs_exactly_the_readmes_test_command(repo):
     command = re.search(r"(python -m pytest[^`\n]*)", readme).group(1).strip()
     ci_lines = [line.strip() for line in (repo / ".ci" / "run").read_text().splitlines()]
     assert command in ci_lines
+
+
+def locked_versions(path) -> dict[str, str]:
+    """{package: version} of a pip-compile lock file (its `name==version \\` lines)."""
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==([^\s\\]+)", path.read_text(), flags=re.MULTILINE)
+    return {name.lower(): version for name, version in pins}
+
+
+def test_the_gpu_lock_is_the_cpu_lock_plus_the_cuda_builds_with_hashes(repo):
+    cpu, gpu = locked_versions(repo / "requirements.lock"), locked_versions(repo / "requirements-gpu.lock")
+    assert {name: gpu[name] for name in cpu} == cpu  # every CPU package, at the same version
+    extra = set(gpu) - set(cpu)
+    assert {"nvidia-cudnn-cu12", "jax-cuda12-plugin"} <= extra
+    assert all(name.startswith(("nvidia-", "jax-cuda12-")) for name in extra), extra
+    for lock, pins in (("requirements.lock", cpu), ("requirements-gpu.lock", gpu)):
+        hashed = re.findall(r"^\S+==\S+ \\\n    --hash=sha256:[0-9a-f]{64}", (repo / lock).read_text(), re.M)
+        assert len(hashed) == len(pins), lock  # every package with its hashes
+    # The direct pins of requirements.txt are the locks' versions.
+    for line in requirement_lines(repo):
+        name, version = line.split("==")
+        assert cpu[name.lower()] == version, name

@@ -458,3 +458,22 @@ def test_the_instruction_set_in_effect_is_the_lower_of_the_cpus_and_the_cap():
     assert records.cpu_isa_in_effect("AVX2", "AVX512_CORE") == "AVX2"
     assert records.cpu_isa_in_effect("AVX512_CORE", "AVX2") == "AVX2"
     assert records.cpu_isa_in_effect("", "AVX512_CORE") == "AVX512_CORE"
+
+
+def test_history_figures_mark_whole_epochs_only():
+    from rnn_replication.core import curves
+
+    history = pd.DataFrame(
+        {
+            "epoch": [1, 2],
+            "loss": [1.0, 0.5],
+            "accuracy": [0.5, 0.8],
+            "val_loss": [1.0, 0.6],
+            "val_accuracy": [0.5, 0.7],
+        }
+    )
+    figure = curves.plot_history(history, "two epochs")
+    for axes in figure.axes:
+        low, high = axes.get_xlim()
+        ticks = [tick for tick in axes.get_xticks() if low <= tick <= high]
+        assert ticks == [1.0, 2.0], ticks

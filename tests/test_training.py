@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import keras
 import pandas as pd
@@ -20,9 +21,16 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
         data_path=str(mnist_npz),
         outputs=runs.RunOutputs.in_dir(tmp_path / "run"),
         code_fingerprint="0123abcd",
+        tensorboard_dir=str(tmp_path / "tensorboard"),
         print_fn=lambda line, **_: lines.append(line),
     )
     written = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert sorted(path.name for path in (tmp_path / "run").iterdir()) == [
+        "confusion.csv",
+        "history.csv",
+        "metrics.json",
+        "model.keras",
+    ]  # no lock file left beside them
     assert written == metrics
     assert written["run"] == "gru-stacked-article-seed3" and written["config"] == spec.settings()
     assert written["code_fingerprint"] == "0123abcd"
@@ -46,6 +54,27 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     *_, x_test, y_test, _ = mnist.load_mnist_sequences(mnist_npz, 256, 128)
     loss, _ = model.evaluate(x_test, y_test, batch_size=64, verbose=0)
     assert loss == pytest.approx(written["test_loss"], rel=1e-5)
+    # TensorBoard's event files hold each epoch's training and validation numbers, as the history.
+    logged = tensorboard_scalars(tmp_path / "tensorboard")
+    assert logged["train", "epoch_loss"] == pytest.approx(dict(enumerate(history["loss"])), rel=1e-6)
+    assert logged["validation", "epoch_accuracy"] == pytest.approx(
+        dict(enumerate(history["val_accuracy"])), rel=1e-6
+    )
+
+
+def tensorboard_scalars(log_dir: Path) -> dict[tuple[str, str], dict[int, float]]:
+    """{(train | validation, tag): {step: value}} from every event file under ``log_dir``."""
+    import tensorflow as tf
+
+    scalars = {}
+    for events in sorted(log_dir.glob("*/events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(str(events)):
+            for value in event.summary.value:
+                number = (
+                    float(tf.make_ndarray(value.tensor)) if value.HasField("tensor") else value.simple_value
+                )
+                scalars.setdefault((events.parent.name, value.tag), {})[event.step] = number
+    return scalars
 
 
 def tiny_run(mnist_npz, out, seed):

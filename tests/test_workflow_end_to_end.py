@@ -24,6 +24,7 @@ def run_small_workflow(repo, mnist_npz, workdir: Path, **overrides) -> Path:
     copy_workflow(repo, workdir, mnist_npz, **overrides)
     result = snakemake(workdir, "--cores", "2", "--configfile", "config/test.yaml")
     assert result.returncode == 0, result.stderr[-5000:]
+    (workdir / "terminal.txt").write_text(result.stdout + result.stderr)  # what the user saw
     return workdir
 
 
@@ -61,6 +62,27 @@ def test_every_configuration_ran_once_per_seed_and_was_collected(finished_workfl
     # Seeds change the numbers.
     lstm = article[(article["cell"] == "lstm") & (article["form"] == "single")]
     assert lstm["test_loss"].nunique() == 2
+
+
+def test_the_terminal_shows_the_timing_pass_the_whole_estimate_and_the_progress(finished_workflow):
+    terminal = (finished_workflow / "terminal.txt").read_text()
+    runs = 3 * len(SEEDS) + 6 * len(OTHER_FORM_SEEDS)
+    for repeat in range(1, 4):
+        assert re.search(rf"^timing: repeat {repeat}/3: ", terminal, flags=re.MULTILINE), repeat
+    estimate = re.search(
+        rf"^estimate: {runs} of {runs} runs to train, about (\d+) (s|min) with 2 at once",
+        terminal,
+        flags=re.MULTILINE,
+    )
+    assert estimate, terminal[-3000:]
+    progress = re.findall(r"^progress: (\S+) done; (\d+) of (\d+) runs trained", terminal, flags=re.MULTILINE)
+    # One line per run; two runs finishing together may count the same number done.
+    assert len(progress) == runs and {total for *_, total in progress} == {str(runs)}
+    assert max(int(done) for _, done, _ in progress) == runs and "all runs trained" in terminal
+    assert (
+        "cpu_feature_guard" not in terminal
+        and "cpu_feature_guard" not in (finished_workflow / "logs" / "timing.log").read_text()
+    )
 
 
 def test_the_verdicts_cover_every_article_number_and_claim(finished_workflow):

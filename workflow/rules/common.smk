@@ -1,21 +1,19 @@
 import json
+import os
 from pathlib import Path
 
-import yaml
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
+from snakemake.logging import logger
+from snakemake.settings.types import DeploymentMethod
+from snakemake.utils import update_config, validate
 
 from rnn_replication.core import runs
 from rnn_replication.data import mnist
-from rnn_replication.pipeline import fingerprint, selection
+from rnn_replication.pipeline import conda, configuration, fingerprint, progress, selection
 from rnn_replication.train import devices
 
-# `--config seeds=[0,1,2] compare_semantics=true` arrives as strings: read them as the YAML they look like.
-for key in ("seeds", "other_form_seeds"):
-    if isinstance(config.get(key), list):
-        config[key] = [yaml.safe_load(s) if isinstance(s, str) else s for s in config[key]]
-if isinstance(config.get("compare_semantics"), str):
-    config["compare_semantics"] = yaml.safe_load(config["compare_semantics"])
+# `--config seeds=[0,1,2] 'verdict={alpha: 0.01}'` arrives with strings inside: read as the YAML it is.
+update_config(config, configuration.typed_command_line_values(workflow.config_settings.config))
 
 # Stops the run with the offending key and the expected value before anything is computed, and fills in
 # the schema's defaults for keys an overlay config leaves out.
@@ -24,9 +22,15 @@ if selection.timing_config_problem(config):
     raise WorkflowError(f"nothing was run: {selection.timing_config_problem(config)}")
 
 RUNS = selection.selected_runs(config)
-# A training job holds a `gpu_jobs` token only where there is a GPU to share (profiles/default allows 4 at
-# a time); on a CPU-only machine the jobs are limited by --cores alone.
-GPU_TOKEN = 1 if devices.count_gpus() else 0
+# A training job holds a `gpu_jobs` token only where the configured backend can use a GPU
+# (profiles/default allows 4 at a time); otherwise the jobs are limited by --cores alone, and the terminal
+# says once why a GPU that nvidia-smi sees goes unused (the backend's CPU build, or the driver's error).
+USABLE_GPUS, UNUSED_GPU_REASON = devices.usable_gpus(config["backend"])
+GPU_TOKEN = 1 if USABLE_GPUS else 0
+if UNUSED_GPU_REASON and workflow.is_main_process:
+    logger.warning(
+        f"{UNUSED_GPU_REASON}. The training jobs run on the CPU, as many at once as --cores allows."
+    )
 # What each step's code means, one "code FILE DIGEST" line per file it runs: rule params, which Snakemake
 # compares, so a change of meaning reruns exactly the steps that run the file (`snakemake -n` names it) and
 # a comment, docstring, layout or `touch` reruns nothing. The code is therefore no rule's input.
@@ -39,8 +43,16 @@ TRAIN_CODE = fingerprint.digest(CODE["train"])
 # Snakemake runs in). A file, not environment.yml's name: Snakemake would run `conda env export` for a named
 # environment even without --use-conda.
 CONDA_ENV = "../envs/workflow.yaml"
+# Where that environment's pip finds requirements.txt and the package, wherever conda runs it from.
+os.environ[conda.ROOT_VARIABLE] = str(REPOSITORY.resolve())
+if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method and conda.stamp_problem(
+    REPOSITORY
+):
+    raise WorkflowError(f"nothing was run: {conda.stamp_problem(REPOSITORY)}")
 # One run's files, with {cell}, {form}, {semantics} and {seed} wildcards in place of its name.
 RUN_FILES = runs.RunPaths.pattern()
+# The timing pass's seconds per epoch (rule timing), which the training estimate also reads.
+TIMING_TABLE = "results/timing.csv"
 
 
 # Checked when jobs are about to run (not in a dry run), in the main process only. The data first: a file
@@ -53,6 +65,12 @@ onstart:
             mnist.verify_file(rules.fetch_mnist.output[0])
         except mnist.DataVerificationError as error:
             raise WorkflowError(f"nothing was run: {error}") from None
+    # Where an earlier timing pass measured this machine: the training still to do, up front.
+    if Path(TIMING_TABLE).exists():
+        per_epoch = progress.seconds_per_epoch(TIMING_TABLE)
+        found = progress.estimate(config, TRAIN_CODE, per_epoch, training_jobs_at_once())
+        if found.runs_left:
+            logger.info(progress.whole_grid_line(found, per_epoch))
     busy = selection.runs_being_trained()
     if busy:
         named = ", ".join(f"{name} (pid {pid})" for name, pid in busy.items())
@@ -134,6 +152,25 @@ def every_core(wildcards):
         return workflow.cores
     except WorkflowError:
         return 1
+
+
+def training_jobs_at_once():
+    """How many training jobs make progress at once here (pipeline.progress.jobs_at_once)."""
+    gpu_slots = workflow.global_resources.get("gpu_jobs") if GPU_TOKEN else None
+    return progress.jobs_at_once(every_core(None), config["threads_per_run"], os.cpu_count() or 1, gpu_slots)
+
+
+def progress_settings(wildcards, output):
+    """What workflow/scripts/progress.py needs for its estimate, as JSON. A function of the output, so not
+    compared: the terminal's estimate changes no number."""
+    return selection.settings_json(
+        {
+            "config": selection.result_config(config),
+            "code": TRAIN_CODE,
+            "jobs": training_jobs_at_once(),
+            "timing": TIMING_TABLE,
+        }
+    )
 
 
 def report_parameters(wildcards):

@@ -31,6 +31,9 @@ rule train:
         # the code's digest repeats the code lines above (for the run's record).
         noise=lambda wildcards, output: TENSORFLOW_NOISE,
         code=lambda wildcards, output: TRAIN_CODE,
+        progress=progress_settings,
+        # TensorBoard's event files (logs/tensorboard/<run>): where the curves go changes no number.
+        tensorboard=lambda wildcards, output: run_spec(wildcards).paths().tensorboard,
     shell:
         # The log gets everything but TensorFlow's start-up noise on a machine without a GPU; the terminal
         # gets one line per epoch (grep finds none when a resumed run had no epoch left to train).
@@ -38,10 +41,12 @@ rule train:
         " --log-output --no-progress-bar -y {params.settings:q} -p threads {threads}"
         " -p data_path {input.data:q} -p metrics_path {output.metrics:q} -p history_path {output.history:q}"
         " -p model_path {output.model:q} -p confusion_path {output.confusion:q}"
-        " -p resume_dir {params.resume:q} -p code_fingerprint {params.code:q} 2>&1"
+        " -p resume_dir {params.resume:q} -p code_fingerprint {params.code:q}"
+        " -p tensorboard_dir {params.tensorboard:q} 2>&1"
         " | grep --line-buffered -v -E {params.noise:q} | tee {log.stdout:q}"
         " | {{ grep --line-buffered -E ' epoch [0-9]+/[0-9]+: ' >&2 || true; }})"
         " && cp {log.notebook:q} {output.notebook:q}"
+        " && {{ python workflow/scripts/progress.py {params.progress:q} --finished {params.name:q} || true; }}"
         " || (echo 'Training {params.name} failed. The executed notebook with the traceback:"
         " {log.notebook}; its output: {log.stdout}' >&2; exit 1)"
 
@@ -54,7 +59,7 @@ rule timing:
         # ancient(): the file is verified by its checksum; fetching it again (same bytes) retrains nothing.
         data=ancient(rules.fetch_mnist.output[0]),
     output:
-        report("results/timing.csv", caption="../report/timing.rst", category="Tables"),
+        report(TIMING_TABLE, caption="../report/timing.rst", category="Tables"),
     log:
         "logs/timing.log",
     benchmark:
@@ -74,8 +79,15 @@ rule timing:
         settings=selection.settings_json(
             {"semantics": config["semantics"]} | {name: config[name] for name in runs.HYPERPARAMETERS}
         ),
+        # Functions of the output, so not compared: log filtering and the estimate change no number.
+        noise=lambda wildcards, output: TENSORFLOW_NOISE,
+        progress=progress_settings,
     shell:
-        "KERAS_BACKEND={params.backend:q} python workflow/scripts/time_cells.py {output:q} --data {input.data:q}"
-        " --repeats {params.repeats} --cells {params.cells:q} --settings {params.settings:q}"
-        " --cpu-isa {params.cpu_isa:q}"
-        " > {log:q} 2>&1"
+        # The log gets everything but TensorFlow's start-up noise; the terminal gets a line per cell's
+        # warm-up and per repeat, then the estimate of the whole grid's training on this machine.
+        "(KERAS_BACKEND={params.backend:q} python workflow/scripts/time_cells.py {output:q}"
+        " --data {input.data:q} --repeats {params.repeats} --cells {params.cells:q}"
+        " --settings {params.settings:q} --cpu-isa {params.cpu_isa:q} 2>&1"
+        " | grep --line-buffered -v -E {params.noise:q} | tee {log:q}"
+        " | {{ grep --line-buffered '^timing: ' >&2 || true; }})"
+        " && {{ python workflow/scripts/progress.py {params.progress:q} || true; }}"

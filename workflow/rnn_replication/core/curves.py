@@ -21,6 +21,14 @@ def plot_history(history: pd.DataFrame, title: str = "", article_history: pd.Dat
     return figure
 
 
+def epoch_axis(axes) -> None:
+    """An x-axis of whole epochs (matplotlib would mark 1.25, 1.5, ... on a two-epoch run)."""
+    from matplotlib.ticker import MaxNLocator
+
+    axes.set_xlabel("epoch")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def draw_metric(axes, histories: list[pd.DataFrame], metric, article_history=None, legend=True):
     """Train and validation ``metric`` per epoch: the mean over seeds as a line, the min-max band over
     seeds shaded (when there are several), the article's curves dashed on top."""
@@ -42,7 +50,7 @@ def draw_metric(axes, histories: list[pd.DataFrame], metric, article_history=Non
                 zorder=3,
                 label=f"{split} (article)",
             )
-    axes.set_xlabel("epoch")
+    epoch_axis(axes)
     axes.set_ylabel(metric)
     axes.grid(alpha=0.3)
     if legend:

@@ -155,6 +155,13 @@ def cpu_isa_in_effect(cap: str, level: str | None = None) -> str:
     return level
 
 
+def duration(seconds: float) -> str:
+    """A rough duration for a person, in log lines: "40 s", "12 min", "1.5 h"."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+
+
 def steady_seconds_per_epoch(epoch_seconds: list[float]) -> float:
     """Median epoch time without the first epoch, which includes graph building / compilation."""
     steady = epoch_seconds[1:] or epoch_seconds

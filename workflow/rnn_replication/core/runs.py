@@ -22,6 +22,7 @@ ARTICLE_FORM = "single"  # the only form the article ran
 NAME_PATTERN = "{cell}-{form}-{semantics}-seed{seed}"
 RUNS_DIR = "results/runs"
 RESUME_DIR = "results/resume"
+TENSORBOARD_DIR = "logs/tensorboard"  # one folder per run: `tensorboard --logdir logs/tensorboard`
 
 
 def choice_pattern(values) -> str:
@@ -114,6 +115,7 @@ NOTEBOOK_SETTINGS = (
     "confusion_path",
     "resume_dir",
     "code_fingerprint",
+    "tensorboard_dir",
 )
 # oneDNN's instruction-set cap on x86-64 CPUs (ONEDNN_MAX_CPU_ISA; the config's `cpu_isa`): with AVX2,
 # the same seed gives the same digits on CPUs with and without AVX-512 (docs/reproducibility.md).
@@ -195,6 +197,7 @@ class RunPaths(RunOutputs):
     log: str
     log_notebook: str
     benchmark: str
+    tensorboard: str
 
     @classmethod
     def of(cls, name: str) -> RunPaths:
@@ -205,6 +208,7 @@ class RunPaths(RunOutputs):
             log=f"logs/train/{name}.log",
             log_notebook=f"logs/train/{name}.ipynb",
             benchmark=f"benchmarks/train/{name}.tsv",
+            tensorboard=f"{TENSORBOARD_DIR}/{name}",
         )
 
     @classmethod

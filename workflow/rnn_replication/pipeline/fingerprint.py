@@ -30,6 +30,9 @@ STEP_ENTRIES = {
     "report": ("notebooks/report.ipynb", "workflow/scripts/run_notebook.py", "workflow/templates"),
     "bundle": ("workflow/scripts/bundle_report.py",),
 }
+# Scripts a rule runs after its work that write nothing it outputs: no fingerprint, so editing them reruns
+# nothing (the terminal's training estimate, after the timing pass and after each run).
+OUTSIDE_RESULTS = ("workflow/scripts/progress.py",)
 DIGEST_LENGTH = 16  # hex digits per file: enough to tell edits apart, short enough to read in a message
 
 

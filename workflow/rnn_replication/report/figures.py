@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rnn_replication.core.curves import curve_band, draw_metric, zoom_past_first_epoch
+from rnn_replication.core.curves import curve_band, draw_metric, epoch_axis, zoom_past_first_epoch
 from rnn_replication.core.runs import ARTICLE_FORM, CELLS, FORMS, SEMANTICS
 from rnn_replication.judge.replication import single_layer_runs
 from rnn_replication.report import mistakes
@@ -118,7 +118,7 @@ def plot_semantics(summary, histories):
         zoom_val_accuracy = [h.assign(accuracy=h["val_accuracy"]) for h in shown]
         zoom_past_first_epoch(panel, zoom_val_accuracy, "accuracy")
         panel.set_title(f"{CELLS[cell]} (single): validation accuracy")
-        panel.set_xlabel("epoch")
+        epoch_axis(panel)
         panel.grid(alpha=0.3)
         panel.legend(fontsize="small")
     figure.tight_layout()

@@ -9,10 +9,13 @@ any GPU gets a second. With as many jobs as GPUs, each job has a GPU of its own.
 
 from __future__ import annotations
 
+import ctypes.util
 import fcntl
 import os
 import shutil
 import subprocess
+import sys
+from importlib import metadata
 from pathlib import Path
 
 MAX_SLOTS_PER_GPU = 64
@@ -33,30 +36,103 @@ def configure_environment(backend: str, root: Path, cpu_isa: str = "") -> None:
     os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(root) / ".cache" / "jax"))
 
 
+# nvidia-smi answers in well under a second; a hung driver must not hold up every Snakefile parse.
+NVIDIA_SMI_TIMEOUT_S = 5
+# What a backend's CUDA build brings (pip packages), or a library the system provides instead.
+CUDA_BUILD_PACKAGES = {
+    "tensorflow": (["nvidia-cudnn-cu12"], "cudnn"),
+    "jax": (["jax-cuda12-plugin", "jax-cuda13-plugin"], None),
+    "torch": ([], None),  # its version says it: "+cpu" is the CPU build
+}
+
+
 def count_gpus() -> int:
     """NVIDIA GPUs on this machine, from `nvidia-smi --list-gpus` (no backend needs loading), else 0."""
     if not shutil.which("nvidia-smi"):
         return 0
     try:
         listing = subprocess.run(
-            ["nvidia-smi", "--list-gpus"], capture_output=True, text=True, timeout=30, check=True
+            ["nvidia-smi", "--list-gpus"],
+            capture_output=True,
+            text=True,
+            timeout=NVIDIA_SMI_TIMEOUT_S,
+            check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return 0
     return sum(1 for line in listing.splitlines() if line.startswith("GPU "))
 
 
+def cuda_build_problem(backend: str) -> str | None:
+    """Why ``backend``'s installed build cannot use a GPU, read from the installed packages without
+    importing it (which takes seconds); None where its CUDA build is installed."""
+    packages, system_library = CUDA_BUILD_PACKAGES[backend]
+    if backend == "torch":
+        try:
+            version = metadata.version("torch")
+        except metadata.PackageNotFoundError:
+            return "torch is not installed"
+        return f"the CPU build of torch is installed ({version})" if "+cpu" in version else None
+    if any(_installed(package) for package in packages):
+        return None
+    if system_library and ctypes.util.find_library(system_library):
+        return None
+    return f"its CUDA build is not installed (none of {', '.join(packages)})"
+
+
+def cuda_driver_problem() -> str | None:
+    """Why the CUDA driver does not start (cuInit, in a child process with a time limit, so that a hung
+    driver costs seconds and this process loads nothing); None where it starts."""
+    probe = (
+        "import ctypes, sys\n"
+        "try:\n    lib = ctypes.CDLL('libcuda.so.1')\n"
+        "except OSError as error:\n    sys.exit(f'libcuda.so.1 cannot be loaded ({error})')\n"
+        "code = lib.cuInit(0)\n"
+        "name = ctypes.c_char_p()\n"
+        "lib.cuGetErrorName(code, ctypes.byref(name))\n"
+        "sys.exit(0 if code == 0 else f'cuInit failed: {(name.value or b\"\").decode()} (error {code})')\n"
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=NVIDIA_SMI_TIMEOUT_S * 2
+        )
+    except subprocess.TimeoutExpired:
+        return f"the CUDA driver did not answer cuInit within {NVIDIA_SMI_TIMEOUT_S * 2} s"
+    return None if result.returncode == 0 else f"the CUDA driver {result.stderr.strip()}"
+
+
+def usable_gpus(backend: str, gpu_count: int | None = None) -> tuple[int, str | None]:
+    """GPUs the training jobs can use with ``backend``, and, where nvidia-smi sees GPUs the backend cannot
+    use, why: its CPU build, or the driver's own error. (0, None) on a machine without GPUs."""
+    gpus = count_gpus() if gpu_count is None else gpu_count
+    if not gpus:
+        return 0, None
+    problem = cuda_build_problem(backend) or cuda_driver_problem()
+    if problem:
+        seen = f"nvidia-smi sees {gpus} GPU{'s' if gpus > 1 else ''}"
+        return 0, f"{seen}, but the {backend} backend cannot use {'them' if gpus > 1 else 'it'}: {problem}"
+    return gpus, None
+
+
 def unused_gpu_warning(device: str, backend: str, gpu_count: int | None = None) -> str | None:
     """A warning when nvidia-smi sees a GPU but the backend trains on the CPU (``device``, as
-    backends.describe_device names it): a CPU-only build of the backend is installed. None otherwise."""
+    backends.describe_device names it), with the cause. None otherwise."""
     gpus = count_gpus() if gpu_count is None else gpu_count
     if gpus and device.startswith("CPU"):
+        cause = cuda_build_problem(backend) or cuda_driver_problem() or "it found no GPU it could use"
         return (
             f"nvidia-smi sees {gpus} GPU{'s' if gpus > 1 else ''}, but the {backend} backend trains on the "
-            "CPU: its CUDA build is not installed (docs/operations.md, Backends and GPUs). This run trained "
-            "on the CPU."
+            f"CPU: {cause} (docs/operations.md, Backends and GPUs). This run trained on the CPU."
         )
     return None
+
+
+def _installed(package: str) -> bool:
+    try:
+        metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 def claim_gpu(lock_dir: str | os.PathLike, gpu_count: int | None = None) -> int | None:

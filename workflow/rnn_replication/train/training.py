@@ -57,21 +57,30 @@ class EpochLog(keras.callbacks.Callback):
         self.trained.append(seconds)
         if self.print_fn is None:
             return
-        left = (self.epochs - epoch - 1) * sum(self.trained) / len(self.trained)
+        # The first epoch this process trains also builds the graph: left out once a second one exists.
+        steady = self.trained[1:] or self.trained
+        left = (self.epochs - epoch - 1) * sum(steady) / len(steady)
         self.print_fn(
             f"{self.label} epoch {epoch + 1}/{self.epochs}: {seconds:.1f} s"
             f" - loss {row['loss']:.4f} - accuracy {row['accuracy']:.4f}"
             f" - val_loss {row['val_loss']:.4f} - val_accuracy {row['val_accuracy']:.4f}"
-            f" - about {duration(left)} left",
+            f" - about {records.duration(left)} left",
             flush=True,
         )
 
 
-def duration(seconds: float) -> str:
-    """A rough duration for a person: "40 s", "12 min", "1.5 h"."""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+class EpochTensorBoard(keras.callbacks.TensorBoard):
+    """Keras' TensorBoard callback, one point per epoch and metric, written to disk after every epoch (not
+    every two minutes), so that `tensorboard --logdir logs/tensorboard` follows a run live and a killed
+    run keeps its curve; a resumed run appends to the same folder, its steps continuing."""
+
+    def __init__(self, log_dir: str):
+        super().__init__(log_dir=log_dir, write_graph=False, update_freq="epoch", profile_batch=0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, logs)
+        for writer in self._writers.values():
+            writer.flush()
 
 
 class TimedBackupAndRestore(keras.callbacks.BackupAndRestore):
@@ -136,15 +145,23 @@ class Fitted:
 
 
 def fit(
-    model, spec: RunSpec, arrays, resume_dir: str = "", print_fn=print, code_fingerprint: str = ""
+    model,
+    spec: RunSpec,
+    arrays,
+    resume_dir: str = "",
+    print_fn=print,
+    code_fingerprint: str = "",
+    tensorboard_dir: str = "",
 ) -> Fitted:
     """Train ``model`` as the article did: mini-batches of ``spec.batch_size``, validation on the test
     images after every epoch, one log line per epoch; with ``resume_dir``, a checkpoint after every
     epoch and a restart from the last one after a kill (only from the state of the same settings and
-    code: ``code_fingerprint``)."""
+    code: ``code_fingerprint``); with ``tensorboard_dir``, TensorBoard's event files there."""
     x_train, y_train, x_test, y_test = arrays
     epoch_log = EpochLog(spec.epochs, spec.name, print_fn)
     callbacks = [epoch_log]  # the history row is journaled before the checkpoint is written
+    if tensorboard_dir:
+        callbacks.append(EpochTensorBoard(tensorboard_dir))
     if resume_dir:
         stamp = spec.settings() | {"backend": keras.backend.backend(), "code_fingerprint": code_fingerprint}
         callbacks += resume_callbacks(resume_dir, stamp, epoch_log, print_fn)
@@ -220,14 +237,18 @@ def train_run(
     threads: int = 0,
     resume_dir: str = "",
     code_fingerprint: str = "",
+    tensorboard_dir: str = "",
     print_fn=print,
 ) -> dict:
     """Train one run, evaluate it on the test images and write its ``outputs``, metrics last. With
     ``resume_dir``, a rerun after a kill continues from the last finished epoch; the directory is removed
     once the run has finished. Only one process at a time trains a run: a second one stops at once,
-    naming the first. ``code_fingerprint`` (the workflow passes the train step's) goes into the record."""
+    naming the first. ``code_fingerprint`` (the workflow passes the train step's) goes into the record;
+    with ``tensorboard_dir``, the epochs' losses and accuracies are logged there for TensorBoard."""
     with exclusive(f"{resume_dir or outputs.metrics}.lock", spec.name):
-        return _train_run(spec, data_path, outputs, threads, resume_dir, code_fingerprint, print_fn)
+        return _train_run(
+            spec, data_path, outputs, threads, resume_dir, code_fingerprint, tensorboard_dir, print_fn
+        )
 
 
 def evaluate(model, spec: RunSpec, x_test, y_test) -> tuple[dict, np.ndarray]:
@@ -259,10 +280,17 @@ def exclusive(lock_path: str, name: str):
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
-        yield
+        try:
+            yield
+        finally:
+            # Removed while still held: a lock file is only a lock while a process holds it, and a
+            # notebook run alone must not leave metrics.json.lock beside its outputs.
+            Path(lock_path).unlink(missing_ok=True)
 
 
-def _train_run(spec, data_path, outputs: RunOutputs, threads, resume_dir, code_fingerprint, print_fn) -> dict:
+def _train_run(
+    spec, data_path, outputs: RunOutputs, threads, resume_dir, code_fingerprint, tensorboard_dir, print_fn
+) -> dict:
     backend = keras.backend.backend()
     deterministic_ops = prepare_backend(spec.seed, backend, threads, spec.semantics)
     device = backends.describe_device(backend)
@@ -277,7 +305,7 @@ def _train_run(spec, data_path, outputs: RunOutputs, threads, resume_dir, code_f
         f"backend {backend}, semantics {spec.semantics}",
         flush=True,
     )
-    fitted = fit(model, spec, arrays, resume_dir, print_fn, code_fingerprint)
+    fitted = fit(model, spec, arrays, resume_dir, print_fn, code_fingerprint, tensorboard_dir)
     evaluation, matrix = evaluate(model, spec, arrays[2], arrays[3])
     metrics = run_record(
         spec,

@@ -1,0 +1,36 @@
+"""The training estimate on the terminal: after the timing pass, the whole grid's time on this machine;
+after a finished run (--finished RUN), the runs done and the time left. It prints to stderr and always
+exits 0: an estimate that cannot be made costs no job.
+
+Usage (the train and timing rules call it): python workflow/scripts/progress.py SETTINGS_JSON [--finished RUN]
+SETTINGS_JSON: {"config": the workflow config, "code": the train step's code digest,
+                "jobs": training jobs at once, "timing": the timing pass's CSV}
+"""
+
+import argparse
+import json
+import sys
+
+from rnn_replication.pipeline import progress
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("settings", type=json.loads)
+    parser.add_argument("--finished", help="the run that has just finished")
+    args = parser.parse_args()
+    settings = args.settings
+    try:
+        per_epoch = progress.seconds_per_epoch(settings["timing"])
+        found = progress.estimate(settings["config"], settings["code"], per_epoch, settings["jobs"])
+    except (OSError, KeyError, ValueError) as error:
+        print(f"progress: no estimate ({error})", file=sys.stderr)
+        return
+    if args.finished:
+        print(progress.progress_line(found, args.finished), file=sys.stderr)
+    else:
+        print(progress.whole_grid_line(found, per_epoch), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
