@@ -123,3 +123,12 @@ def test_a_finished_record_is_read_as_collect_reads_it(tmp_path, monkeypatch):
     (tmp_path / spec.paths().metrics).write_text(json.dumps({"config": {}}))
     assert not progress.is_finished(spec, expected)
     assert progress.benchmark_seconds(spec) == 10.0
+
+
+def test_the_gpu_slots_are_read_from_snakemakes_resources():
+    from snakemake.resources import Resources
+
+    resources = Resources.from_mapping({"gpu_jobs": 4})
+    assert progress.resource_value(resources, "gpu_jobs") == 4
+    assert progress.resource_value(resources, "other") is None
+    assert progress.jobs_at_once(16, 1, 16, progress.resource_value(resources, "gpu_jobs")) == 4

@@ -477,3 +477,17 @@ def test_history_figures_mark_whole_epochs_only():
         low, high = axes.get_xlim()
         ticks = [tick for tick in axes.get_xticks() if low <= tick <= high]
         assert ticks == [1.0, 2.0], ticks
+
+
+def test_the_report_run_alone_shows_the_settings_of_the_last_workflow_report(tmp_path):
+    from rnn_replication.core import runs
+    from rnn_replication.report.inputs import standalone_config
+
+    small = runs.default_config() | {"epochs": 2, "train_subset": 1024}
+    executed = {"cells": [], "metadata": {"papermill": {"parameters": {"config": small}}}, "nbformat": 4}
+    (tmp_path / "report.ipynb").write_text(json.dumps(executed))
+    assert standalone_config(tmp_path / "report.ipynb") == small
+    # No workflow report (or one without a config): the config file's settings with the defaults.
+    assert standalone_config(tmp_path / "missing.ipynb") == runs.default_config()
+    (tmp_path / "bare.ipynb").write_text(json.dumps({"metadata": {}}))
+    assert standalone_config(tmp_path / "bare.ipynb") == runs.default_config()

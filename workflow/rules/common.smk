@@ -156,7 +156,7 @@ def every_core(wildcards):
 
 def training_jobs_at_once():
     """How many training jobs make progress at once here (pipeline.progress.jobs_at_once)."""
-    gpu_slots = workflow.global_resources.get("gpu_jobs") if GPU_TOKEN else None
+    gpu_slots = progress.resource_value(workflow.global_resources, "gpu_jobs") if GPU_TOKEN else None
     return progress.jobs_at_once(every_core(None), config["threads_per_run"], os.cpu_count() or 1, gpu_slots)
 
 

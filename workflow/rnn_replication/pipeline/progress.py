@@ -101,6 +101,14 @@ def estimate(config: dict, code_fingerprint: str, per_epoch: dict[str, float], j
     return Estimate(len(left), len(specs), seconds, jobs_at_once, scale)
 
 
+def resource_value(resources, name: str) -> int | None:
+    """A global resource's number (``--resources gpu_jobs=8`` or the profile's), None where it is not set:
+    Snakemake keeps each as a Resource object with a ``value``."""
+    resource = resources.get(name)
+    value = getattr(resource, "value", resource)
+    return int(value) if isinstance(value, int | float) else None
+
+
 def jobs_at_once(cores: int, threads_per_run: int, cpus: int, gpu_slots: int | None) -> int:
     """How many training jobs make progress at once: Snakemake's --cores over each job's threads, no
     more than the machine's CPUs allow (more jobs than CPUs share them), and no more than the GPU slots

@@ -3,12 +3,14 @@ counts, histories, benchmarks) and the article, as one object."""
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from rnn_replication.core import runs
 from rnn_replication.core.paper import load_article, load_claims
 from rnn_replication.judge.replication import STATISTICS
 
@@ -56,6 +58,18 @@ class ReportInputs:
     timing_ratios: pd.DataFrame = field(default_factory=pd.DataFrame)  # seconds per epoch, beside the article
     semantics: pd.DataFrame = field(default_factory=pd.DataFrame)  # both semantics (empty if not run)
     report_dir: str = "results"
+
+
+def standalone_config(report_notebook: str | os.PathLike) -> dict:
+    """The config a report notebook run alone (papermill, Jupyter) shows: the one the workflow's last report
+    was made with, from that executed notebook's parameters (papermill records them), since the tables it
+    reads were made with it; config/config.yaml with the schema's defaults where there is no such report."""
+    try:
+        notebook = json.loads(Path(report_notebook).read_text(encoding="utf-8"))
+        config = notebook["metadata"]["papermill"]["parameters"]["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        config = None
+    return config if isinstance(config, dict) and config else runs.default_config()
 
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
