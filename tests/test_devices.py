@@ -121,3 +121,19 @@ def test_training_jobs_take_no_gpu_token_where_the_backend_cannot_use_the_gpu(re
     assert train_jobs and all("gpu_jobs=0" in job.split("rule ")[0] for job in train_jobs)
     assert devices.unused_gpu_warning("GPU: NVIDIA H100", "jax", gpu_count=1) is None
     assert devices.unused_gpu_warning("CPU: AMD EPYC (2 cores)", "jax", gpu_count=0) is None
+
+
+def test_native_start_up_noise_is_left_out_of_standard_error_and_a_last_traceback_still_arrives():
+    program = (
+        "import os\n"
+        "from rnn_replication.train import devices\n"
+        "devices.filter_native_stderr(devices.TENSORFLOW_NOISE)\n"
+        "os.write(2, b'I0000 cpu_feature_guard.cc:227] This TensorFlow binary is optimized\\n')\n"
+        "os.write(2, b'a real warning\\n')\n"
+        "raise RuntimeError('the last words')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "cpu_feature_guard" not in result.stderr
+    assert result.stderr.startswith("a real warning\n")
+    assert result.stderr.rstrip().endswith("RuntimeError: the last words")

@@ -84,23 +84,8 @@ wildcard_constraints:
     **runs.WILDCARD_CONSTRAINTS,
 
 
-# TensorFlow's start-up lines on a machine without a GPU (CUDA probes, CPU features, a graph attribute its
-# own runtime does not know): harmless, and left out of the training logs. Real errors still show.
-TENSORFLOW_NOISE = "|".join(
-    [
-        "cudart_stub.cc",
-        "cuda_executor.cc",
-        "cuda_dnn.cc|cuda_fft.cc|cuda_blas.cc",
-        "Could not find cuda drivers",
-        "cpu_feature_guard.cc",
-        "To enable the following instructions",
-        "All log messages before absl::InitializeLog",
-        "use_unbounded_threadpool",
-        "Unable to register cu(DNN|FFT|BLAS) factory",
-        "computation placer already registered",
-        "failed call to cuInit",
-    ]
-)
+# Left out of the training and timing logs (the jobs also leave them out of what they write themselves).
+TENSORFLOW_NOISE = devices.TENSORFLOW_NOISE
 
 
 def run_spec(wildcards):

@@ -9,31 +9,99 @@ any GPU gets a second. With as many jobs as GPUs, each job has a GPU of its own.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import ctypes.util
 import fcntl
 import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
 from importlib import metadata
 from pathlib import Path
 
 MAX_SLOTS_PER_GPU = 64
+# TensorFlow's start-up lines on a machine without a GPU (CUDA probes, CPU features, a graph attribute its
+# own runtime does not know): harmless, and written by its C++ code to the process's standard error before
+# its logging reads TF_CPP_MIN_LOG_LEVEL. Left out of the executed notebooks and the logs; real errors stay.
+TENSORFLOW_NOISE = "|".join(
+    [
+        "cudart_stub.cc",
+        "cuda_executor.cc",
+        "cuda_dnn.cc|cuda_fft.cc|cuda_blas.cc",
+        "cuda_platform.cc",
+        "Could not find cuda drivers",
+        "cpu_feature_guard.cc",
+        "port.cc:.*oneDNN custom operations are on",
+        "To enable the following instructions",
+        "All log messages before absl::InitializeLog",
+        "use_unbounded_threadpool",
+        "Unable to register cu(DNN|FFT|BLAS) factory",
+        "computation placer already registered",
+        "failed call to cuInit",
+    ]
+)
 _held_locks: list = []  # open lock files of this process; closing one would release its slot
 
 
 def configure_environment(backend: str, root: Path, cpu_isa: str = "") -> None:
     """Settings that must be made before Keras is first imported: the backend; oneDNN's instruction-set
     cap on the CPU (``cpu_isa``, read when oneDNN starts; "" leaves oneDNN's own choice, or the
-    environment's); quiet TensorFlow C++ logs; JAX must not take 75 % of a GPU's memory up front (several
-    notebooks may share one); JAX keeps compiled programs in .cache/jax, so later seeds of a configuration
-    skip XLA compilation (the saving is measured in docs/results.md)."""
+    environment's); quiet TensorFlow C++ logs (TENSORFLOW_NOISE left out of this process's standard
+    error); JAX must not take 75 % of a GPU's memory up front (several notebooks may share one); JAX keeps
+    compiled programs in .cache/jax, so later seeds of a configuration skip XLA compilation (the saving is
+    measured in docs/results.md)."""
+    filter_native_stderr(TENSORFLOW_NOISE)
     os.environ["KERAS_BACKEND"] = backend
     if cpu_isa:
         os.environ["ONEDNN_MAX_CPU_ISA"] = cpu_isa
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(root) / ".cache" / "jax"))
+
+
+_stderr_filter: list = []  # the thread of filter_native_stderr, once started
+
+
+def filter_native_stderr(noise: str) -> None:
+    """From now on, drop the lines that match ``noise`` from what this process writes to file descriptor
+    2 (where TensorFlow's C++ code writes, and, in a notebook, what the kernel shows), passing every other
+    line on. A thread moves the lines from a pipe put in place of descriptor 2; at exit the descriptor is
+    restored and the pipe drained, so that a traceback written last still arrives. Once per process."""
+    if _stderr_filter:
+        return
+    pattern = re.compile(noise.encode())
+    target = os.dup(2)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def forward() -> None:
+        pending = b""
+        while chunk := os.read(read_end, 65536):
+            *lines, pending = (pending + chunk).split(b"\n")
+            kept = b"".join(line + b"\n" for line in lines if not pattern.search(line))
+            with contextlib.suppress(OSError):  # the original standard error gone: keep draining
+                if kept:
+                    os.write(target, kept)
+        with contextlib.suppress(OSError):
+            if pending and not pattern.search(pending):
+                os.write(target, pending)
+        os.close(read_end)
+
+    thread = threading.Thread(target=forward, name="stderr-filter", daemon=True)
+    thread.start()
+    _stderr_filter.append(thread)
+
+    def restore() -> None:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os.dup2(target, 2)  # the pipe's last writer closed: the thread reads what is left, then stops
+        thread.join(timeout=5)
+
+    atexit.register(restore)
 
 
 # nvidia-smi answers in well under a second; a hung driver must not hold up every Snakefile parse.
