@@ -5,12 +5,13 @@ so each test gives the same shares on every run)."""
 
 import math
 
+import pandas as pd
 import pytest
 
 from rnn_replication.judge import calibration
 
 MARGINS = {"test_accuracy": 0.005, "test_loss": 0.02}
-REALISTIC_SD = 0.002  # SimpleRNN's seed-to-seed sd of test accuracy in the default replication
+REALISTIC_SD = 0.002  # within the default replication's seed-to-seed sds of test accuracy (0.04-0.33 points)
 
 
 def monte_carlo_error(share: float, runs: int) -> float:
@@ -39,7 +40,7 @@ def test_the_six_numbers_together_keep_the_family_wise_false_not_replicated_at_f
     """Holm over the six numbers: any false "not replicated" among them at most 5 % of the time (about
     26 % without the correction), and not far below it."""
     runs = 500
-    false_alarm, shares = calibration.family_shares(5, calibration.MEASURED, {}, MARGINS, runs=runs, rng=1)
+    false_alarm, shares = calibration.family_shares(5, calibration.measured(), {}, MARGINS, runs=runs, rng=1)
     error = 3 * monte_carlo_error(0.05, runs)
     assert 0.05 - error < false_alarm < 0.05 + error, false_alarm
     assert len(shares) == 6 and shares.sum(axis=1).round(6).eq(1).all()
@@ -48,9 +49,33 @@ def test_the_six_numbers_together_keep_the_family_wise_false_not_replicated_at_f
 def test_a_two_point_miss_is_caught_more_often_with_more_seeds_through_the_family():
     shifts = {("simplernn", "test_accuracy"): -0.02}
     power = {
-        n: calibration.family_shares(n, calibration.MEASURED, shifts, MARGINS, runs=200, rng=2)[1].loc[
+        n: calibration.family_shares(n, calibration.measured(), shifts, MARGINS, runs=200, rng=2)[1].loc[
             "simplernn_test_accuracy", "not replicated"
         ]
         for n in (3, 10)
     }
     assert power[3] < power[10] and power[10] > 0.9, power
+
+
+def test_the_measured_spreads_are_the_article_forms_mean_and_sample_sd_over_seeds(tmp_path):
+    rows = [
+        {"cell": "lstm", "form": "single", "semantics": "article", "test_accuracy": a, "test_loss": loss}
+        for a, loss in [(0.98, 0.05), (0.99, 0.04), (0.97, 0.06)]
+    ]
+    rows += [
+        {"cell": "lstm", "form": "stacked", "semantics": "article", "test_accuracy": 0.5, "test_loss": 9.0},
+        {"cell": "lstm", "form": "single", "semantics": "modern", "test_accuracy": 0.5, "test_loss": 9.0},
+        {"cell": "gru", "form": "single", "semantics": "article", "test_accuracy": 0.9, "test_loss": 0.1},
+    ]
+    path = tmp_path / "summary.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    spreads = calibration.measured(path)
+    assert list(spreads) == ["lstm"]  # one GRU run has no sd
+    assert spreads["lstm"]["test_accuracy"] == pytest.approx((0.98, 0.01))  # ddof=1: sqrt(0.0002 / 2)
+    assert spreads["lstm"]["test_loss"] == pytest.approx((0.05, 0.01))
+
+
+def test_the_default_replications_spreads_cover_the_three_cells():
+    spreads = calibration.measured()
+    assert list(spreads) == ["simplernn", "lstm", "gru"]
+    assert all(0 < sd < 0.01 for metrics in spreads.values() for _, sd in [metrics["test_accuracy"]])

@@ -11,28 +11,46 @@ docs/statistics.md from here. The judge step does not import this module.
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+from rnn_replication.core import runs
 from rnn_replication.core.runs import ARTICLE_FORM
 from rnn_replication.judge import inference, replication
 
 OUTCOMES = (inference.NOT_REPLICATED, inference.REPLICATED, inference.INCONCLUSIVE)
-# The default replication's mean and seed-to-seed sd of each article number over 5 seeds (docs/results.md,
-# "Spread over seeds"): the spreads the verdicts meet in practice.
-MEASURED = {
-    "simplernn": {"test_accuracy": (0.9749, 0.0020), "test_loss": (0.0910, 0.0067)},
-    "lstm": {"test_accuracy": (0.9860, 0.0009), "test_loss": (0.0520, 0.0049)},
-    "gru": {"test_accuracy": (0.9874, 0.0011), "test_loss": (0.0498, 0.0055)},
-}
+# The default replication's run records (docs/results.md): its spreads are the ones the verdicts meet in
+# practice.
+DEFAULT_REPLICATION = runs.repository_root() / "reference" / "default-article-summary.csv"
 # A noisier setup: every cell with 0.45 accuracy points of seed-to-seed sd, its loss sd scaled alike
 # (SimpleRNN's measured ratio).
 NOISY_ACCURACY_SD = 0.0045
 
 
-def noisier(spreads: dict = MEASURED, accuracy_sd: float = NOISY_ACCURACY_SD) -> dict:
-    """``spreads`` with every cell's accuracy sd set to ``accuracy_sd`` and its loss sd scaled by the same
-    factor as SimpleRNN's accuracy sd."""
+@cache
+def measured(summary_path: str | Path = DEFAULT_REPLICATION) -> dict:
+    """cell -> metric -> (mean, sd over seeds) of the article form's runs in a ``summary.csv`` under the
+    article's semantics (the numbers the verdicts judge), in ``runs.CELLS`` order."""
+    table = pd.read_csv(summary_path)
+    table = table[(table["form"] == ARTICLE_FORM) & (table["semantics"] == "article")]
+    return {
+        cell: {
+            metric: (float(values.mean()), float(values.std(ddof=1)))
+            for metric in replication.METRICS
+            for values in [table.loc[table["cell"] == cell, metric]]
+        }
+        for cell in runs.CELLS
+        if (table["cell"] == cell).sum() > 1
+    }
+
+
+def noisier(spreads: dict | None = None, accuracy_sd: float = NOISY_ACCURACY_SD) -> dict:
+    """``spreads`` (default: :func:`measured`) with every cell's accuracy sd set to ``accuracy_sd`` and its
+    loss sd scaled by the same factor as SimpleRNN's accuracy sd."""
+    spreads = spreads or measured()
     factor = accuracy_sd / spreads["simplernn"]["test_accuracy"][1]
     return {
         cell: {
