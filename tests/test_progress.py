@@ -2,6 +2,10 @@
 that run at once, corrected by the runs that have finished."""
 
 import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +136,126 @@ def test_the_gpu_slots_are_read_from_snakemakes_resources():
     assert progress.resource_value(resources, "gpu_jobs") == 4
     assert progress.resource_value(resources, "other") is None
     assert progress.jobs_at_once(16, 1, 16, progress.resource_value(resources, "gpu_jobs")) == 4
+
+
+def test_more_jobs_than_cpus_are_not_counted_twice(tmp_path, monkeypatch):
+    """--cores 4 on 2 CPUs: four jobs share two CPUs, so each takes twice its prediction and two make
+    progress at once. Runs that took exactly that leave the scale at 1 and the estimate unchanged (dividing
+    their wall by the prediction alone would double the time left)."""
+    monkeypatch.chdir(tmp_path)
+    specs = selection.selected_runs(CONFIG)
+    predicted = [progress.predicted_seconds(spec, PER_EPOCH) for spec in specs]
+    assert progress.jobs_running(4, 1, None) == 4 and progress.jobs_at_once(4, 1, 2, None) == 2
+    for spec, seconds in zip(specs[:2], predicted[:2], strict=True):
+        finish(spec, 2 * seconds)
+    shared = progress.estimate(CONFIG, "c0de", PER_EPOCH, jobs_at_once=2, jobs_running=4)
+    assert shared.scale == pytest.approx(1.0)
+    assert shared.seconds_left == pytest.approx(progress.wall_seconds(predicted[2:], 2))
+    # Contention beyond the sharing (the real run: about 1.3 times) scales what is left by that much.
+    for spec, seconds in zip(specs[:2], predicted[:2], strict=True):
+        finish(spec, 2 * 1.3 * seconds)
+    slower = progress.estimate(CONFIG, "c0de", PER_EPOCH, jobs_at_once=2, jobs_running=4)
+    assert slower.scale == pytest.approx(1.3)
+    assert slower.seconds_left == pytest.approx(1.3 * shared.seconds_left)
+
+
+def test_a_run_that_has_just_finished_counts_with_its_elapsed_seconds(tmp_path, monkeypatch):
+    """Snakemake writes a job's benchmark file after the job's shell has ended, so the run the estimate
+    follows brings its own seconds; they replace a benchmark file left by an earlier job of the run."""
+    monkeypatch.chdir(tmp_path)
+    spec = selection.selected_runs(CONFIG)[0]
+    predicted = progress.predicted_seconds(spec, PER_EPOCH)
+    finish(spec, predicted)
+    Path(spec.paths().benchmark).unlink()
+    assert progress.estimate(CONFIG, "c0de", PER_EPOCH, 2).scale == 1.0  # no seconds for it yet
+    found = progress.estimate(CONFIG, "c0de", PER_EPOCH, 2, elapsed={spec.name: 3 * predicted})
+    assert found.scale == pytest.approx(3.0)
+    finish(spec, predicted)
+    found = progress.estimate(CONFIG, "c0de", PER_EPOCH, 2, elapsed={spec.name: 2 * predicted})
+    assert found.scale == pytest.approx(2.0)
+
+
+def test_the_progress_script_counts_the_job_that_runs_it():
+    """workflow/scripts/progress.py --finished RUN: the run's seconds are its job's (the parent shell's)
+    age; here the shell sleeps 2 s before starting it."""
+    script = Path(__file__).resolve().parents[1] / "workflow" / "scripts" / "progress.py"
+    code = f"import runpy; print(round(runpy.run_path({str(script)!r})['job_seconds']()))"
+    result = subprocess.run(
+        ["bash", "-c", f"sleep 2; {shlex.quote(sys.executable)} -c {shlex.quote(code)}; true"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(result.stdout.strip()) in (2, 3), result
+
+
+def test_a_run_being_trained_counts_only_its_epochs_left(tmp_path, monkeypatch):
+    """The resume state as training writes it (train.training.resume_callbacks and EpochLog's journal):
+    4 of 10 epochs done leaves 60 % of the run's prediction; state of other settings counts nothing."""
+    monkeypatch.chdir(tmp_path)
+    spec = selection.selected_runs(CONFIG)[0]
+    epoch_log = training.EpochLog(spec.epochs, spec.name, print_fn=lambda *_, **__: None)
+    stamp = spec.settings() | {"backend": "tensorflow", "code_fingerprint": "c0de"}
+    training.resume_callbacks(spec.paths().resume, stamp, epoch_log, print_fn=lambda *_, **__: None)
+    metrics = {"loss": 1.0, "accuracy": 0.5, "val_loss": 1.0, "val_accuracy": 0.5}
+    for epoch in range(4):
+        epoch_log.on_epoch_begin(epoch)
+        epoch_log.on_epoch_end(epoch, metrics)
+    assert progress.epochs_trained(spec, "tensorflow", "c0de") == 4
+    assert progress.epochs_trained(spec, "tensorflow", "other code") == 0
+    predicted = [progress.predicted_seconds(other, PER_EPOCH) for other in selection.selected_runs(CONFIG)]
+    found = progress.estimate(CONFIG, "c0de", PER_EPOCH, jobs_at_once=2)
+    assert found.runs_left == 6
+    assert found.seconds_left == pytest.approx(progress.wall_seconds([0.6 * predicted[0], *predicted[1:]], 2))
+
+
+SNAKEMAKE_LOG = """Provided cores: 4
+[Mon Nov 30 10:00:00 2026]
+localrule timing:
+    output: results/timing.csv
+    jobid: 9
+[Mon Nov 30 10:01:00 2026]
+Finished jobid: 9 (Rule: timing)
+[Mon Nov 30 10:01:00 2026]
+localrule train:
+    output: results/runs/{first}/metrics.json, results/runs/{first}/history.csv
+    jobid: 1
+[Mon Nov 30 10:01:00 2026]
+localrule train:
+    output: results/runs/{second}/metrics.json, results/runs/{second}/history.csv
+    jobid: 2
+[Mon Nov 30 10:03:00 2026]
+Finished jobid: 1 (Rule: train)
+[Mon Nov 30 10:05:00 2026]
+Finished jobid: 2 (Rule: train)
+"""
+
+
+def test_the_replay_reads_a_snakemake_log_and_sets_the_estimate_beside_the_time_left(tmp_path):
+    """workflow/scripts/replay_estimate.py on a two-run log: 4 jobs on 2 CPUs, each run predicted at
+    60 s (1 epoch of 35 s + 25 s start-up) took twice that (sharing alone), so after the first run the
+    scale stays 1 and the second run, halfway through, has 30 s of work left: 30 s on 2 CPUs is floored
+    at the longest run, 30 s, against 120 s really left."""
+    specs = [RunSpec("lstm", seed=seed, epochs=1) for seed in (0, 1)]
+    log = tmp_path / "run.snakemake.log"
+    log.write_text(SNAKEMAKE_LOG.format(first=specs[0].name, second=specs[1].name))
+    timing = [{"cell": "lstm", "seconds": 35.0}]
+    records.write_csv(tmp_path / "results" / "timing.csv", timing, ["cell", "seconds"])
+    columns = ["run", "cell", "form", "semantics", "seed", "epochs"]
+    rows = [
+        {"run": s.name, "cell": s.cell, "form": s.form, "semantics": s.semantics, "seed": s.seed, "epochs": 1}
+        for s in specs
+    ]
+    records.write_csv(tmp_path / "results" / "summary.csv", rows, columns)
+    for spec, seconds in zip(specs, (120, 240), strict=True):
+        records.atomic_write_text(tmp_path / spec.paths().benchmark, f"s\th:m:s\n{seconds}\t0:00:00\n")
+    script = Path(__file__).resolve().parents[1] / "workflow" / "scripts" / "replay_estimate.py"
+    result = subprocess.run(
+        [sys.executable, str(script), str(log), "--cpus", "2"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "--cores 4 on 2 CPUs: 4 jobs run, 2 make progress at once"
+    assert "| after the timing pass | 10:01:00 | 240 | 60 | 0.25 |" in lines
+    assert f"| 1 of 2 trained ({specs[0].name}) | 10:03:00 | 120 | 30 | 0.25 |" in lines
+    assert f"| 2 of 2 trained ({specs[1].name}) | 10:05:00 | 0 | 0 | – |" in lines

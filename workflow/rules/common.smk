@@ -1,5 +1,6 @@
 import json
 import os
+from functools import cache
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -68,7 +69,8 @@ onstart:
     # Where an earlier timing pass measured this machine: the training still to do, up front.
     if Path(TIMING_TABLE).exists():
         per_epoch = progress.seconds_per_epoch(TIMING_TABLE)
-        found = progress.estimate(config, TRAIN_CODE, per_epoch, training_jobs_at_once())
+        jobs = training_jobs()
+        found = progress.estimate(config, TRAIN_CODE, per_epoch, jobs["jobs"], jobs["running"])
         if found.runs_left:
             logger.info(progress.whole_grid_line(found, per_epoch))
     busy = selection.runs_being_trained()
@@ -139,23 +141,32 @@ def every_core(wildcards):
         return 1
 
 
-def training_jobs_at_once():
-    """How many training jobs make progress at once here (pipeline.progress.jobs_at_once)."""
+@cache
+def training_jobs():
+    """How many training jobs Snakemake runs at once here ("running") and how many of them make progress
+    at once ("jobs"): pipeline.progress.jobs_running and jobs_at_once."""
     gpu_slots = progress.resource_value(workflow.global_resources, "gpu_jobs") if GPU_TOKEN else None
-    return progress.jobs_at_once(every_core(None), config["threads_per_run"], os.cpu_count() or 1, gpu_slots)
+    cores, threads = every_core(None), config["threads_per_run"]
+    return {
+        "jobs": progress.jobs_at_once(cores, threads, os.cpu_count() or 1, gpu_slots),
+        "running": progress.jobs_running(cores, threads, gpu_slots),
+    }
+
+
+@cache
+def progress_json():
+    """What workflow/scripts/progress.py needs for its estimate, as JSON (the same for every job, so made
+    once)."""
+    return selection.settings_json(
+        {"config": selection.result_config(config), "code": TRAIN_CODE, "timing": TIMING_TABLE}
+        | training_jobs()
+    )
 
 
 def progress_settings(wildcards, output):
-    """What workflow/scripts/progress.py needs for its estimate, as JSON. A function of the output, so not
-    compared: the terminal's estimate changes no number."""
-    return selection.settings_json(
-        {
-            "config": selection.result_config(config),
-            "code": TRAIN_CODE,
-            "jobs": training_jobs_at_once(),
-            "timing": TIMING_TABLE,
-        }
-    )
+    """progress_json() as a param. A function of the output, so not compared: the terminal's estimate
+    changes no number."""
+    return progress_json()
 
 
 def report_parameters(wildcards):

@@ -4,14 +4,25 @@ exits 0: an estimate that cannot be made costs no job.
 
 Usage (the train and timing rules call it): python workflow/scripts/progress.py SETTINGS_JSON [--finished RUN]
 SETTINGS_JSON: {"config": the workflow config, "code": the train step's code digest,
-                "jobs": training jobs at once, "timing": the timing pass's CSV}
+                "jobs": training jobs that make progress at once, "running": training jobs Snakemake runs
+                at once, "timing": the timing pass's CSV}
 """
 
 import argparse
 import json
+import os
 import sys
+import time
+
+import psutil
 
 from rnn_replication.pipeline import progress
+
+
+def job_seconds() -> float:
+    """Wall seconds of the job that runs this script: its shell, the parent process, started with it
+    (Snakemake writes the job's benchmark file only once the shell has ended)."""
+    return time.time() - psutil.Process(os.getppid()).create_time()
 
 
 def main() -> None:
@@ -22,8 +33,10 @@ def main() -> None:
     settings = args.settings
     try:
         per_epoch = progress.seconds_per_epoch(settings["timing"])
-        found = progress.estimate(settings["config"], settings["code"], per_epoch, settings["jobs"])
-    except (OSError, KeyError, ValueError) as error:
+        elapsed = {args.finished: job_seconds()} if args.finished else {}
+        jobs, running = settings["jobs"], settings.get("running")
+        found = progress.estimate(settings["config"], settings["code"], per_epoch, jobs, running, elapsed)
+    except (OSError, KeyError, ValueError, psutil.Error) as error:
         print(f"progress: no estimate ({error})", file=sys.stderr)
         return
     if args.finished:

@@ -3,10 +3,13 @@ the runs done and the time left after each finished run (the terminal lines of `
 
 A run is predicted to take ``STARTUP_SECONDS`` plus its epochs at the timing pass's median seconds per epoch
 of its cell, times its form's relative cost (selection.FORM_COST). Runs share the machine: the grid's wall
-time is the predicted seconds summed over the runs left and divided by the runs that train at once, and no
-less than the longest run. Once runs have finished, the prediction is scaled by what they really took
-(their benchmark files: wall seconds per job) against what was predicted for them. The error of the whole
-estimate on a real run is in docs/operations.md.
+time is the predicted seconds summed over the runs left and divided by the runs that make progress at once
+(no more than the CPUs), and no less than the longest run; a run with epochs in its resume state (being
+trained now, or killed) counts only its epochs still to train. Once runs have finished, the prediction is
+scaled by what they really took against what was predicted for them under the same sharing: Snakemake may
+run more jobs than there are CPUs (`--cores 4` on 2 CPUs), and each of them then takes that many times
+longer, which the division by the CPUs already counts. The error of the whole estimate on a real run is in
+docs/operations.md.
 """
 
 from __future__ import annotations
@@ -35,8 +38,8 @@ class Estimate:
     runs_left: int
     runs_total: int
     seconds_left: float
-    jobs_at_once: int
-    scale: float  # finished runs' real over predicted seconds (1.0 before any has finished)
+    jobs_at_once: int  # jobs that make progress at once (no more than the CPUs)
+    scale: float  # finished runs' real over predicted seconds, sharing counted (1.0 before any has finished)
 
 
 def seconds_per_epoch(timing_csv: str | Path) -> dict[str, float]:
@@ -83,22 +86,61 @@ def benchmark_seconds(spec: RunSpec) -> float | None:
         return None
 
 
-def estimate(config: dict, code_fingerprint: str, per_epoch: dict[str, float], jobs_at_once: int) -> Estimate:
-    """The runs of ``config`` still to train and the wall seconds left, scaled by the finished runs."""
+def epochs_trained(spec: RunSpec, backend: str, code_fingerprint: str) -> int:
+    """Epochs of a run not yet finished that its resume state holds (train.training.resume_callbacks
+    writes it after every epoch: ``run.json`` names the settings and code, ``history.csv`` has a row per
+    epoch), 0 where there is none or it belongs to other settings or code (training would discard it)."""
+    resume = Path(spec.paths().resume)
+    try:
+        stamp = json.loads((resume / "run.json").read_text())
+        rows = records.read_history(resume / "history.csv")
+    except (OSError, ValueError, KeyError):
+        return 0
+    expected = spec.settings() | {"backend": backend, "code_fingerprint": code_fingerprint}
+    return min(len(rows), spec.epochs) if stamp == expected else 0
+
+
+def estimate(
+    config: dict,
+    code_fingerprint: str,
+    per_epoch: dict[str, float],
+    jobs_at_once: int,
+    jobs_running: int | None = None,
+    elapsed: dict[str, float] | None = None,
+) -> Estimate:
+    """The runs of ``config`` still to train and the wall seconds left, scaled by the finished runs.
+
+    ``jobs_running``: the training jobs Snakemake runs at once (default ``jobs_at_once``); where they are
+    more than ``jobs_at_once``, each takes ``jobs_running / jobs_at_once`` times its predicted seconds.
+    ``elapsed``: run name -> wall seconds of a run that has just finished, whose benchmark file Snakemake
+    writes only after its job has ended."""
+    elapsed = elapsed or {}
     specs = selection.selected_runs(config)
-    left, predicted_done, real_done = [], 0.0, 0.0
+    left, done = [], []
     for spec in specs:
         expected = selection.run_settings(spec, config["backend"], config["cpu_isa"])
         if is_finished(spec, expected | {"code_fingerprint": code_fingerprint}):
-            real = benchmark_seconds(spec)
+            real = elapsed.get(spec.name, benchmark_seconds(spec))
             if real is not None:
-                predicted_done += predicted_seconds(spec, per_epoch)
-                real_done += real
+                done.append((predicted_seconds(spec, per_epoch), real))
         else:
-            left.append(spec)
-    scale = real_done / predicted_done if predicted_done else 1.0
-    seconds = wall_seconds([scale * predicted_seconds(spec, per_epoch) for spec in left], jobs_at_once)
+            to_train = 1 - epochs_trained(spec, config["backend"], code_fingerprint) / spec.epochs
+            left.append(to_train * predicted_seconds(spec, per_epoch))
+    seconds, scale = seconds_left(left, done, jobs_at_once, jobs_running)
     return Estimate(len(left), len(specs), seconds, jobs_at_once, scale)
+
+
+def seconds_left(
+    left: list[float], done: list[tuple[float, float]], jobs_at_once: int, jobs_running: int | None = None
+) -> tuple[float, float]:
+    """The wall seconds of the runs ``left`` (each run's predicted seconds still to train), scaled by the
+    finished runs ``done`` (each run's predicted and real wall seconds), and that scale. Where Snakemake
+    runs more jobs than make progress at once, each finished run took ``jobs_running / jobs_at_once``
+    times its prediction by sharing alone; the scale is what they took beyond that."""
+    sharing = max(jobs_at_once, jobs_running or jobs_at_once) / max(1, jobs_at_once)
+    predicted_done = sharing * sum(predicted for predicted, _ in done)
+    scale = sum(real for _, real in done) / predicted_done if predicted_done else 1.0
+    return wall_seconds([scale * predicted for predicted in left], jobs_at_once), scale
 
 
 def resource_value(resources, name: str) -> int | None:
@@ -109,12 +151,17 @@ def resource_value(resources, name: str) -> int | None:
     return int(value) if isinstance(value, int | float) else None
 
 
-def jobs_at_once(cores: int, threads_per_run: int, cpus: int, gpu_slots: int | None) -> int:
-    """How many training jobs make progress at once: Snakemake's --cores over each job's threads, no
-    more than the machine's CPUs allow (more jobs than CPUs share them), and no more than the GPU slots
-    where jobs hold one."""
-    jobs = max(1, min(cores, cpus) // max(1, threads_per_run))
+def jobs_running(cores: int, threads_per_run: int, gpu_slots: int | None) -> int:
+    """How many training jobs Snakemake runs at once: --cores over each job's threads, and no more than
+    the GPU slots where jobs hold one."""
+    jobs = max(1, cores // max(1, threads_per_run))
     return min(jobs, gpu_slots) if gpu_slots else jobs
+
+
+def jobs_at_once(cores: int, threads_per_run: int, cpus: int, gpu_slots: int | None) -> int:
+    """How many training jobs make progress at once: as :func:`jobs_running`, but no more than the
+    machine's CPUs allow (more jobs than CPUs share them)."""
+    return jobs_running(min(cores, cpus), threads_per_run, gpu_slots)
 
 
 def whole_grid_line(found: Estimate, per_epoch: dict[str, float]) -> str:

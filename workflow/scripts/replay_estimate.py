@@ -1,0 +1,112 @@
+"""How good the training estimate was on a finished workflow run: the estimate replayed from the run's
+Snakemake log, after the timing pass and after each finished training run, beside the time that was in
+fact left (to the last training run's end). Prints a Markdown table.
+
+Usage, from the workflow directory the run used:
+    python workflow/scripts/replay_estimate.py .snakemake/log/DATE.snakemake.log [--cpus N]
+
+The replay uses the estimate's own functions (rnn_replication.pipeline.progress) on what the run left:
+results/timing.csv (seconds per epoch), results/summary.csv (each run's epochs), benchmarks/train/ (each
+run's wall seconds) and the log (when each job started and finished, and --cores). A run still training at
+a moment counts the share of its wall seconds not yet elapsed, as its resume state would have told the
+live estimate. Replay a run that trained each configuration in one job (not resumed).
+"""
+
+import argparse
+import csv
+import os
+import re
+from datetime import datetime
+
+from rnn_replication.core.runs import RunSpec
+from rnn_replication.pipeline import progress
+
+STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
+OUTPUT = re.compile(r"^\s+output: results/runs/([^/]+)/")
+JOBID = re.compile(r"^\s+jobid: (\d+)$")
+FINISHED = re.compile(r"^Finished jobid: (\d+) \(Rule: (\w+)\)")
+CORES = re.compile(r"^Provided cores: (\d+)$")
+THREADS = re.compile(r"^\s+threads: (\d+)$")
+
+
+def read_log(path: str) -> dict:
+    """From a Snakemake log: --cores, the timing pass's end, and each training job's start, end and
+    threads, by run name."""
+    cores, timing_end, now, rule, run = None, None, None, None, None
+    jobs, started, finished, threads = {}, {}, {}, {}
+    with open(path) as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if match := STAMP.match(line):
+                now = datetime.strptime(match.group(1), "%a %b %d %H:%M:%S %Y")
+            elif match := CORES.match(line):
+                cores = int(match.group(1))
+            elif line.endswith("rule train:"):
+                rule, run = "train", None
+            elif line.endswith(":") and "rule " in line:
+                rule, run = None, None
+            elif (match := OUTPUT.match(line)) and rule == "train":
+                run = match.group(1)
+                started[run] = now
+            elif (match := JOBID.match(line)) and run:
+                jobs[match.group(1)] = run
+            elif (match := THREADS.match(line)) and run:
+                threads[run] = int(match.group(1))
+            elif match := FINISHED.match(line):
+                if match.group(2) == "timing":
+                    timing_end = now
+                elif match.group(2) == "train" and match.group(1) in jobs:
+                    finished[jobs[match.group(1)]] = now
+    return {
+        "cores": cores,
+        "timing_end": timing_end,
+        "started": started,
+        "finished": finished,
+        "threads": max(threads.values(), default=1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("log", help="the run's .snakemake/log/*.snakemake.log")
+    parser.add_argument("--cpus", type=int, default=os.cpu_count(), help="the CPUs of the machine it ran on")
+    args = parser.parse_args()
+    log = read_log(args.log)
+    per_epoch = progress.seconds_per_epoch("results/timing.csv")
+    with open("results/summary.csv", newline="") as handle:
+        rows = {row["run"]: row for row in csv.DictReader(handle) if row["run"] in log["started"]}
+    specs = {
+        name: RunSpec(row["cell"], row["form"], row["semantics"], int(row["seed"]), epochs=int(row["epochs"]))
+        for name, row in rows.items()
+    }
+    predicted = {name: progress.predicted_seconds(spec, per_epoch) for name, spec in specs.items()}
+    wall = {name: progress.benchmark_seconds(spec) for name, spec in specs.items()}
+    running = progress.jobs_running(log["cores"], log["threads"], None)
+    at_once = progress.jobs_at_once(log["cores"], log["threads"], args.cpus, None)
+    end = max(log["finished"].values())
+    moments = [("after the timing pass", log["timing_end"])]
+    moments += [
+        (f"{index} of {len(specs)} trained ({name})", moment)
+        for index, (name, moment) in enumerate(sorted(log["finished"].items(), key=lambda item: item[1]), 1)
+    ]
+    cores = log["cores"]
+    print(f"--cores {cores} on {args.cpus} CPUs: {running} jobs run, {at_once} make progress at once\n")
+    print("| moment | time | time left, real (s) | estimate (s) | estimate / real |")
+    print("|---|---|---|---|---|")
+    for label, moment in moments:
+        finished = [name for name, end_time in log["finished"].items() if end_time <= moment]
+        done = [(predicted[name], wall[name]) for name in finished]
+        left = []
+        for name in specs:
+            if name in finished:
+                continue
+            elapsed = max(0.0, (moment - log["started"][name]).total_seconds())
+            left.append(predicted[name] * max(0.0, 1 - elapsed / wall[name]))
+        estimate, _ = progress.seconds_left(left, done, at_once, running)
+        real = (end - moment).total_seconds()
+        ratio = f"{estimate / real:.2f}" if real else "–"
+        print(f"| {label} | {moment:%H:%M:%S} | {real:,.0f} | {estimate:,.0f} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
