@@ -64,11 +64,18 @@ def test_jobs_at_once_is_bounded_by_cores_cpus_threads_and_gpu_slots(
     assert progress.jobs_at_once(cores, threads, cpus, gpu_slots) == expected
 
 
-def finish(spec: RunSpec, wall_seconds: float, code: str = "c0de", **changed) -> None:
-    """A run record as the train job leaves it, and its benchmark file."""
+def finish(
+    spec: RunSpec, wall_seconds: float, code: str = "c0de", resumed_at: int | None = 1, **changed
+) -> None:
+    """A run record as the train job leaves it (its first epoch trained by that job: ``resumed_at``), and
+    its benchmark file."""
     paths = spec.paths()
     settings = selection.run_settings(spec, CONFIG["backend"], CONFIG["cpu_isa"])
-    record = settings | {"config": spec.settings() | changed, "code_fingerprint": code}
+    record = settings | {
+        "config": spec.settings() | changed,
+        "code_fingerprint": code,
+        "resumed_at_epoch": resumed_at,
+    }
     records.write_json(paths.metrics, record)
     records.atomic_write_text(paths.benchmark, f"s\th:m:s\n{wall_seconds}\t0:00:00\n")
 
@@ -232,10 +239,9 @@ Finished jobid: 2 (Rule: train)
 
 
 def test_the_replay_reads_a_snakemake_log_and_sets_the_estimate_beside_the_time_left(tmp_path):
-    """workflow/scripts/replay_estimate.py on a two-run log: 4 jobs on 2 CPUs, each run predicted at
-    60 s (1 epoch of 35 s + 25 s start-up) took twice that (sharing alone), so after the first run the
-    scale stays 1 and the second run, halfway through, has 30 s of work left: 30 s on 2 CPUs is floored
-    at the longest run, 30 s, against 120 s really left."""
+    """workflow/scripts/replay_estimate.py on a two-run log (--cores 4, 2 CPUs: the two runs share
+    nothing): each run predicted at 60 s (1 epoch of 35 s + 25 s start-up); the first took 120 s, so the
+    scale is 2 and the second run, halfway through its 240 s, has 2 x 30 s left, against 120 s really."""
     specs = [RunSpec("lstm", seed=seed, epochs=1) for seed in (0, 1)]
     log = tmp_path / "run.snakemake.log"
     log.write_text(SNAKEMAKE_LOG.format(first=specs[0].name, second=specs[1].name))
@@ -257,5 +263,24 @@ def test_the_replay_reads_a_snakemake_log_and_sets_the_estimate_beside_the_time_
     lines = result.stdout.splitlines()
     assert lines[0] == "--cores 4 on 2 CPUs: 4 jobs run, 2 make progress at once"
     assert "| after the timing pass | 10:01:00 | 240 | 60 | 0.25 |" in lines
-    assert f"| 1 of 2 trained ({specs[0].name}) | 10:03:00 | 120 | 30 | 0.25 |" in lines
+    assert f"| 1 of 2 trained ({specs[0].name}) | 10:03:00 | 120 | 60 | 0.50 |" in lines
     assert f"| 2 of 2 trained ({specs[1].name}) | 10:05:00 | 0 | 0 | – |" in lines
+
+
+def test_a_resumed_job_is_compared_with_the_epochs_it_trained(tmp_path, monkeypatch):
+    """A job that resumed a 10-epoch run after epoch 5 trained epochs 6-10: its benchmark wall is set
+    against the start-up and 5 epochs, not the whole run (which would make the rest look faster)."""
+    monkeypatch.chdir(tmp_path)
+    spec = selection.selected_runs(CONFIG)[0]
+    half = progress.STARTUP_SECONDS + 5 * progress.epoch_seconds(spec, PER_EPOCH)
+    finish(spec, half, resumed_at=6)
+    assert progress.estimate(CONFIG, "c0de", PER_EPOCH, 2).scale == pytest.approx(1.0)
+    finish(spec, progress.STARTUP_SECONDS, resumed_at=None)  # every epoch was already done
+    assert progress.estimate(CONFIG, "c0de", PER_EPOCH, 2).scale == pytest.approx(1.0)
+
+
+def test_sharing_counts_no_more_jobs_than_there_are_runs(tmp_path, monkeypatch):
+    """Two runs on --cores 4 and 2 CPUs: two jobs run, nothing is shared, a run that took its prediction
+    leaves the scale at 1."""
+    assert progress.seconds_left([100.0], [(50.0, 50.0)], jobs_at_once=2, jobs_running=4) == (100.0, 1.0)
+    assert progress.seconds_left([100.0] * 3, [(50.0, 100.0)], jobs_at_once=2, jobs_running=4) == (150.0, 1.0)

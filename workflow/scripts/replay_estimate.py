@@ -8,8 +8,9 @@ Usage, from the workflow directory the run used:
 The replay uses the estimate's own functions (rnn_replication.pipeline.progress) on what the run left:
 results/timing.csv (seconds per epoch), results/summary.csv (each run's epochs), benchmarks/train/ (each
 run's wall seconds) and the log (when each job started and finished, and --cores). A run still training at
-a moment counts the share of its wall seconds not yet elapsed, as its resume state would have told the
-live estimate. Replay a run that trained each configuration in one job (not resumed).
+a moment counts the share of its wall seconds not yet elapsed, which approximates the epochs its resume
+state would have shown the live estimate. Replay a run that trained each configuration in one job (not
+resumed).
 """
 
 import argparse
@@ -27,6 +28,8 @@ JOBID = re.compile(r"^\s+jobid: (\d+)$")
 FINISHED = re.compile(r"^Finished jobid: (\d+) \(Rule: (\w+)\)")
 CORES = re.compile(r"^Provided cores: (\d+)$")
 THREADS = re.compile(r"^\s+threads: (\d+)$")
+TRAIN_RULE = re.compile(r"^(local)?rule train:$")
+OTHER_RULE = re.compile(r"^(local)?(rule|checkpoint) \w+:$")
 
 
 def read_log(path: str) -> dict:
@@ -41,9 +44,9 @@ def read_log(path: str) -> dict:
                 now = datetime.strptime(match.group(1), "%a %b %d %H:%M:%S %Y")
             elif match := CORES.match(line):
                 cores = int(match.group(1))
-            elif line.endswith("rule train:"):
+            elif TRAIN_RULE.match(line):
                 rule, run = "train", None
-            elif line.endswith(":") and "rule " in line:
+            elif OTHER_RULE.match(line) or line.startswith("Error in rule"):
                 rule, run = None, None
             elif (match := OUTPUT.match(line)) and rule == "train":
                 run = match.group(1)
@@ -72,6 +75,10 @@ def main() -> None:
     parser.add_argument("--cpus", type=int, default=os.cpu_count(), help="the CPUs of the machine it ran on")
     args = parser.parse_args()
     log = read_log(args.log)
+    if not log["finished"] or log["cores"] is None:
+        raise SystemExit(
+            f"{args.log}: no finished training job or no 'Provided cores' line: nothing to replay"
+        )
     per_epoch = progress.seconds_per_epoch("results/timing.csv")
     with open("results/summary.csv", newline="") as handle:
         rows = {row["run"]: row for row in csv.DictReader(handle) if row["run"] in log["started"]}
@@ -81,10 +88,18 @@ def main() -> None:
     }
     predicted = {name: progress.predicted_seconds(spec, per_epoch) for name, spec in specs.items()}
     wall = {name: progress.benchmark_seconds(spec) for name, spec in specs.items()}
+    missing = sorted({*log["started"]} - {name for name, seconds in wall.items() if seconds})
+    if missing:
+        raise SystemExit(
+            f"no row in results/summary.csv or no benchmark file for {', '.join(missing)}: replay the log in "
+            "the workflow directory of that run, after it has finished"
+        )
     running = progress.jobs_running(log["cores"], log["threads"], None)
     at_once = progress.jobs_at_once(log["cores"], log["threads"], args.cpus, None)
     end = max(log["finished"].values())
-    moments = [("after the timing pass", log["timing_end"])]
+    start = log["timing_end"] or min(log["started"].values())
+    label = "after the timing pass" if log["timing_end"] else "at the first training job"
+    moments = [(label, start)]
     moments += [
         (f"{index} of {len(specs)} trained ({name})", moment)
         for index, (name, moment) in enumerate(sorted(log["finished"].items(), key=lambda item: item[1]), 1)

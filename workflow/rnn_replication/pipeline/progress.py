@@ -53,8 +53,12 @@ def seconds_per_epoch(timing_csv: str | Path) -> dict[str, float]:
 
 def predicted_seconds(spec: RunSpec, per_epoch: dict[str, float]) -> float:
     """One run's predicted wall seconds with the machine to itself."""
-    epoch = per_epoch.get(spec.cell, max(per_epoch.values())) * selection.FORM_COST[spec.form]
-    return STARTUP_SECONDS + spec.epochs * epoch
+    return STARTUP_SECONDS + spec.epochs * epoch_seconds(spec, per_epoch)
+
+
+def epoch_seconds(spec: RunSpec, per_epoch: dict[str, float]) -> float:
+    """One epoch's predicted seconds: its cell's in the timing pass, times its form's relative cost."""
+    return per_epoch.get(spec.cell, max(per_epoch.values())) * selection.FORM_COST[spec.form]
 
 
 def wall_seconds(run_seconds: list[float], jobs_at_once: int) -> float:
@@ -65,16 +69,28 @@ def wall_seconds(run_seconds: list[float], jobs_at_once: int) -> float:
     return max(sum(run_seconds) / max(1, jobs_at_once), max(run_seconds))
 
 
-def is_finished(spec: RunSpec, expected: dict) -> bool:
-    """Whether the run's record is there and was made with the expected settings and code (as collect
-    checks it)."""
+def finished_record(spec: RunSpec, expected: dict) -> dict | None:
+    """The run's record (metrics.json) where it is there and was made with the expected settings and code
+    (as collect checks it), else None."""
     metrics_path = Path(spec.paths().metrics)
     try:
         metrics = json.loads(metrics_path.read_text())
         check_settings(metrics, expected, metrics_path, "")
     except (OSError, ValueError, RunRecordError):
-        return False
-    return True
+        return None
+    return metrics
+
+
+def is_finished(spec: RunSpec, expected: dict) -> bool:
+    return finished_record(spec, expected) is not None
+
+
+def job_prediction(spec: RunSpec, record: dict, per_epoch: dict[str, float]) -> float:
+    """The predicted seconds of the job that finished a run: a job that resumed it trained only the epochs
+    from ``resumed_at_epoch`` on (none where it is None: every epoch was already done)."""
+    first = record.get("resumed_at_epoch", 1)
+    epochs = 0 if first is None else spec.epochs - int(first) + 1
+    return STARTUP_SECONDS + epochs * epoch_seconds(spec, per_epoch)
 
 
 def benchmark_seconds(spec: RunSpec) -> float | None:
@@ -119,10 +135,11 @@ def estimate(
     left, done = [], []
     for spec in specs:
         expected = selection.run_settings(spec, config["backend"], config["cpu_isa"])
-        if is_finished(spec, expected | {"code_fingerprint": code_fingerprint}):
+        record = finished_record(spec, expected | {"code_fingerprint": code_fingerprint})
+        if record is not None:
             real = elapsed.get(spec.name, benchmark_seconds(spec))
             if real is not None:
-                done.append((predicted_seconds(spec, per_epoch), real))
+                done.append((job_prediction(spec, record, per_epoch), real))
         else:
             to_train = 1 - epochs_trained(spec, config["backend"], code_fingerprint) / spec.epochs
             left.append(to_train * predicted_seconds(spec, per_epoch))
@@ -136,8 +153,10 @@ def seconds_left(
     """The wall seconds of the runs ``left`` (each run's predicted seconds still to train), scaled by the
     finished runs ``done`` (each run's predicted and real wall seconds), and that scale. Where Snakemake
     runs more jobs than make progress at once, each finished run took ``jobs_running / jobs_at_once``
-    times its prediction by sharing alone; the scale is what they took beyond that."""
-    sharing = max(jobs_at_once, jobs_running or jobs_at_once) / max(1, jobs_at_once)
+    times its prediction by sharing alone (no more jobs running than there are runs); the scale is what
+    they took beyond that."""
+    running = min(jobs_running or jobs_at_once, len(left) + len(done))
+    sharing = max(1.0, running / max(1, jobs_at_once))
     predicted_done = sharing * sum(predicted for predicted, _ in done)
     scale = sum(real for _, real in done) / predicted_done if predicted_done else 1.0
     return wall_seconds([scale * predicted for predicted in left], jobs_at_once), scale

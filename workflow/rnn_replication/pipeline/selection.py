@@ -20,11 +20,12 @@ from rnn_replication.core.runs import (
 
 # What a copy of the workflow needs (the benchmark and the workflow tests run DAGs in such copies).
 WORKFLOW_FILES = ("Snakefile", "config", "workflow", "notebooks", "paper", "profiles", "environment.yml")
-# Relative cost of one epoch, so the workflow can start the longest runs first: the cells' seconds per
-# epoch in the default run's timing pass (1 : 3.2 : 3.7) and the forms' epoch ratios in its training runs
-# (stacked 2.5-2.9, bidirectional 1.7-2.3 times single), docs/results.md.
-CELL_COST = {"simplernn": 1, "lstm": 3.2, "gru": 3.7}
-FORM_COST = {"single": 1, "bidirectional": 2, "stacked": 2.7}
+# Relative cost of one epoch, so the workflow can start the longest runs first (and the estimate prices a
+# form): the cells' median seconds per epoch in the default replication's timing pass (1 : 3.6 : 3.2) and
+# the forms' epoch ratios in its training runs (stacked 2.2-2.3, bidirectional 1.8-2.0 times single),
+# docs/results.md.
+CELL_COST = {"simplernn": 1, "lstm": 3.6, "gru": 3.2}
+FORM_COST = {"single": 1, "bidirectional": 1.9, "stacked": 2.2}
 # Config keys that cannot change a number (proved or by construction), so no rule is compared by them:
 # threads (tests/test_training.py shows the digits do not change) and the data's route (the file is judged
 # by its checksum).

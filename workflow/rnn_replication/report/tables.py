@@ -256,9 +256,11 @@ def claims_table(verdicts: pd.DataFrame, claims: dict[str, dict], alpha: float =
 def timing_caption(timing: pd.DataFrame) -> str:
     """Where the timing pass's numbers come from, for the caption of :func:`timing_table`."""
     repeats = timing["repeat"].nunique()
+    busiest = 100 * timing["others_cpu_share"].max() if "others_cpu_share" in timing else 0.0
+    # One decimal below 10 %, so that a quiet machine's 0.3 % does not read as exactly 0.
+    busiest_text = f"{busiest:.1f}" if busiest < 10 else f"{busiest:.0f}"
     load = (
-        f"; other processes used up to {100 * timing['others_cpu_share'].max():.0f} % of the machine's CPU "
-        "during a timed epoch"
+        f"; other processes used up to {busiest_text} % of the machine's CPU during a timed epoch"
         if "others_cpu_share" in timing and timing["others_cpu_share"].notna().any()
         else "; how busy the machine was is not recorded"
     )
