@@ -128,11 +128,11 @@ def test_a_finished_record_is_read_as_collect_reads_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     spec = RunSpec("lstm", "single", epochs=10)
     expected = selection.run_settings(spec, "tensorflow", "AVX2") | {"code_fingerprint": "c0de"}
-    assert not progress.is_finished(spec, expected)
+    assert progress.finished_record(spec, expected) is None
     finish(spec, 10.0)
-    assert progress.is_finished(spec, expected)
+    assert progress.finished_record(spec, expected) is not None
     (tmp_path / spec.paths().metrics).write_text(json.dumps({"config": {}}))
-    assert not progress.is_finished(spec, expected)
+    assert progress.finished_record(spec, expected) is None
     assert progress.benchmark_seconds(spec) == 10.0
 
 

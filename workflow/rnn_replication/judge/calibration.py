@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_replication.core import runs
-from rnn_replication.core.runs import ARTICLE_FORM
+from rnn_replication.core.runs import ARTICLE_FORM  # ("runs" is also a parameter below)
 from rnn_replication.judge import inference, replication
 
 OUTCOMES = (inference.NOT_REPLICATED, inference.REPLICATED, inference.INCONCLUSIVE)
@@ -36,15 +36,15 @@ def measured(summary_path: str | Path = DEFAULT_REPLICATION) -> dict:
     """cell -> metric -> (mean, sd over seeds) of the article form's runs in a ``summary.csv`` under the
     article's semantics (the numbers the verdicts judge), in ``runs.CELLS`` order."""
     table = pd.read_csv(summary_path)
-    table = table[(table["form"] == ARTICLE_FORM) & (table["semantics"] == "article")]
+    article = table[(table["form"] == ARTICLE_FORM) & (table["semantics"] == "article")]
+    by_cell = dict(tuple(article.groupby("cell")))
     return {
         cell: {
-            metric: (float(values.mean()), float(values.std(ddof=1)))
+            metric: (float(by_cell[cell][metric].mean()), float(by_cell[cell][metric].std(ddof=1)))
             for metric in replication.METRICS
-            for values in [table.loc[table["cell"] == cell, metric]]
         }
         for cell in runs.CELLS
-        if (table["cell"] == cell).sum() > 1
+        if len(by_cell.get(cell, ())) > 1  # one seed has no sd
     }
 
 

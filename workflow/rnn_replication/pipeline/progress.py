@@ -51,9 +51,10 @@ def seconds_per_epoch(timing_csv: str | Path) -> dict[str, float]:
     return {cell: statistics.median(seconds) for cell, seconds in by_cell.items()}
 
 
-def predicted_seconds(spec: RunSpec, per_epoch: dict[str, float]) -> float:
-    """One run's predicted wall seconds with the machine to itself."""
-    return STARTUP_SECONDS + spec.epochs * epoch_seconds(spec, per_epoch)
+def predicted_seconds(spec: RunSpec, per_epoch: dict[str, float], epochs: int | None = None) -> float:
+    """One run's predicted wall seconds with the machine to itself (a job that trains only ``epochs`` of
+    them: the start-up and those)."""
+    return STARTUP_SECONDS + (spec.epochs if epochs is None else epochs) * epoch_seconds(spec, per_epoch)
 
 
 def epoch_seconds(spec: RunSpec, per_epoch: dict[str, float]) -> float:
@@ -81,16 +82,11 @@ def finished_record(spec: RunSpec, expected: dict) -> dict | None:
     return metrics
 
 
-def is_finished(spec: RunSpec, expected: dict) -> bool:
-    return finished_record(spec, expected) is not None
-
-
 def job_prediction(spec: RunSpec, record: dict, per_epoch: dict[str, float]) -> float:
     """The predicted seconds of the job that finished a run: a job that resumed it trained only the epochs
     from ``resumed_at_epoch`` on (none where it is None: every epoch was already done)."""
     first = record.get("resumed_at_epoch", 1)
-    epochs = 0 if first is None else spec.epochs - int(first) + 1
-    return STARTUP_SECONDS + epochs * epoch_seconds(spec, per_epoch)
+    return predicted_seconds(spec, per_epoch, 0 if first is None else spec.epochs - int(first) + 1)
 
 
 def benchmark_seconds(spec: RunSpec) -> float | None:

@@ -256,14 +256,14 @@ def claims_table(verdicts: pd.DataFrame, claims: dict[str, dict], alpha: float =
 def timing_caption(timing: pd.DataFrame) -> str:
     """Where the timing pass's numbers come from, for the caption of :func:`timing_table`."""
     repeats = timing["repeat"].nunique()
-    busiest = 100 * timing["others_cpu_share"].max() if "others_cpu_share" in timing else 0.0
-    # One decimal below 10 %, so that a quiet machine's 0.3 % does not read as exactly 0.
-    busiest_text = f"{busiest:.1f}" if busiest < 10 else f"{busiest:.0f}"
-    load = (
-        f"; other processes used up to {busiest_text} % of the machine's CPU during a timed epoch"
-        if "others_cpu_share" in timing and timing["others_cpu_share"].notna().any()
-        else "; how busy the machine was is not recorded"
-    )
+    shares = timing["others_cpu_share"].dropna() if "others_cpu_share" in timing else timing.iloc[0:0, 0]
+    if shares.empty:
+        load = "; how busy the machine was is not recorded"
+    else:
+        busiest = 100 * shares.max()
+        # One decimal below 10 %, so that a quiet machine's 0.3 % does not read as exactly 0.
+        load = f"; other processes used up to {busiest:.{1 if busiest < 10 else 0}f} % of the machine's CPU"
+        load += " during a timed epoch"
     return (
         "**Speed, as ratios** (the article does not name its hardware): seconds per epoch from the timing "
         f"pass (`rule timing`: each cell one epoch per repeat, {repeats} repeats in a balanced order, "
