@@ -7,7 +7,9 @@ from rnn_replication.pipeline import configuration
 
 min_version("9.0")
 
-# A syntax error named with its line (Snakemake's own message names neither file nor line).
+# A syntax error named with its line (Snakemake's own message names neither file nor line). A --configfile
+# overlay cannot be checked here: Snakemake reads it, and stops on its error (with the line only under
+# --verbose), before this file runs.
 configuration.check_yaml_file("config/config.yaml")
 
 
@@ -44,4 +46,5 @@ rule all:
         rules.report.output,
         rules.judge.output,
         rules.collect.output,
-        [path for spec in RUNS for path in spec.paths().finished()],
+        rules.timing.output,
+        [path for spec in RUNS for path in PLAN.paths(spec).finished()],

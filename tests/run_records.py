@@ -5,15 +5,25 @@ import json
 import numpy as np
 import pandas as pd
 
-from rnn_replication.core import confusion, records
-from rnn_replication.core.runs import RunSpec
+from rnn_replication.core import confusion, identity, records
+from rnn_replication.core.spec import RunSpec
+
+VARIANT = "0123abcdef"  # the folder the synthetic runs are kept in (results/runs/<variant>/<run>)
+CODE = {"workflow/rnn_replication/train/models.py": "0123456789abcdef"}
+VERSIONS = {"keras": "3.15.1", "numpy": "2.4.6", "tensorflow": "2.21.0"}
+
+
+def run_identity(spec: RunSpec) -> dict:
+    """The identity a synthetic run's record holds (core.identity)."""
+    return identity.of_run(spec, "tensorflow", "AVX2", CODE, VERSIONS, "abc")
 
 
 def write_run(root, cell, form, seed, accuracy, seconds=2.0, semantics="article"):
-    """A finished run's folder under ``root``: metrics.json (the fields a real record has), history.csv
-    (two epochs) and confusion.csv (1,000 test images per digit); returns the metrics.json path."""
+    """A finished run's folder under ``root``/VARIANT: metrics.json (the fields a real record has),
+    history.csv (two epochs) and confusion.csv (1,000 test images per digit); returns the metrics.json
+    path."""
     spec = RunSpec(cell, form, semantics, seed, epochs=2)
-    run_dir = root / spec.name
+    run_dir = root / VARIANT / spec.name
     run_dir.mkdir(parents=True)
     metrics = {
         "cell": cell,
@@ -46,6 +56,7 @@ def write_run(root, cell, form, seed, accuracy, seconds=2.0, semantics="article"
         "versions": records.package_versions(),
         "packages": {},
         "config": spec.settings(),
+        "identity": run_identity(spec),
     }
     (run_dir / "metrics.json").write_text(json.dumps(metrics))
     pd.DataFrame(

@@ -9,9 +9,28 @@ import pytest
 import yaml
 from snakemake.utils import update_config, validate
 
+from rnn_replication.pipeline.configuration import config_problem, typed_command_line_values
+
 
 def schema(repo):
     return str(repo / "workflow" / "schemas" / "config.schema.yaml")
+
+
+@pytest.fixture
+def workflow_copy(repo, tmp_path):
+    """The workflow's files in a temporary directory, for a dry run that leaves the repository alone."""
+    from rnn_replication.pipeline import selection
+
+    for name in selection.WORKFLOW_FILES:
+        source = repo / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    return tmp_path
+
+
+def run_snakemake(workdir, *arguments):
+    from workflow_copy import snakemake  # imports the pipeline, which the config tests need not
+
+    return snakemake(workdir, *arguments, timeout=300)
 
 
 def load_config(repo, name="config.yaml"):
@@ -115,16 +134,14 @@ def test_bad_config_is_refused_naming_what_is_wrong(repo, change, named):
 
 
 @pytest.mark.workflow  # runs snakemake
-def test_snakemake_stops_before_running_anything_on_a_bad_config(repo, tmp_path):
-    bad = tmp_path / "bad.yaml"
+def test_snakemake_stops_before_running_anything_on_a_bad_config(repo, workflow_copy):
+    bad = workflow_copy / "bad.yaml"
     bad.write_text(yaml.safe_dump(load_config(repo) | {"epoch": 20}))
-    snakemake = shutil.which("snakemake") or str(Path(sys.executable).parent / "snakemake")
-    result = subprocess.run(
-        [snakemake, "-n", "--configfile", str(bad)], cwd=repo, capture_output=True, text=True
-    )
+    result = run_snakemake(workflow_copy, "-n", "--configfile", str(bad))
     assert result.returncode != 0
-    output = result.stdout + result.stderr
-    assert "Additional properties are not allowed ('epoch' was unexpected)" in output
+    output = result.stdout + result.stderr  # Snakemake's log goes to stdout when that is no terminal
+    assert "nothing was run: unknown config key epoch: did you mean epochs?\n" in output
+    assert len(output.splitlines()) < 15  # not the schema and the config, as validate() prints them
 
 
 @pytest.mark.parametrize("name", ["config.yaml", "small.yaml", "study10.yaml"])
@@ -185,15 +202,15 @@ def test_training_jobs_run_seed_by_seed_longest_first(repo):
 
 
 def test_the_schemas_choices_are_the_grid_axes_of_the_run_specification(repo):
-    """The schema lists the axes' values for its error messages; rnn_replication.core.runs defines them."""
-    from rnn_replication.core import runs
+    """The schema lists the axes' values for its error messages; rnn_replication.core.spec defines them."""
+    from rnn_replication.core import spec
     from rnn_replication.data import fetch
 
     properties = yaml.safe_load(Path(schema(repo)).read_text())["properties"]
-    assert properties["cells"]["items"]["enum"] == list(runs.CELLS)
-    assert properties["forms"]["items"]["enum"] == list(runs.FORMS)
-    assert properties["semantics"]["enum"] == list(runs.SEMANTICS)
-    assert properties["backend"]["enum"] == list(runs.BACKENDS)
+    assert properties["cells"]["items"]["enum"] == list(spec.CELLS)
+    assert properties["forms"]["items"]["enum"] == list(spec.FORMS)
+    assert properties["semantics"]["enum"] == list(spec.SEMANTICS)
+    assert properties["backend"]["enum"] == list(spec.BACKENDS)
     sources = properties["data"]["properties"]["sources"]
     assert sources["items"]["enum"] == sources["default"] == list(fetch.DOWNLOAD_SOURCES)
 
@@ -209,26 +226,157 @@ def test_a_negative_seed_on_the_command_line_is_named_as_below_the_minimum(repo)
 
 
 def test_command_line_values_are_read_as_yaml_at_any_depth():
-    from rnn_replication.pipeline.configuration import typed_command_line_values
-
-    # What Snakemake's parser makes of `--config 'verdict={alpha: 0.01, margins: {x: 1e-3}}' seeds=[0,1]
-    # compare_semantics=true 'data={local_path: 2024.npz}' epochs=5`.
-    given = {
-        "verdict": {"alpha": "0.01", "margins": {"x": "1e-3"}},
-        "seeds": ["0", "1"],
-        "compare_semantics": "true",
-        "data": {"local_path": "2024.npz", "sources": ["keras"]},
-        "reference": "[not, a, list]",
-        "epochs": 5,
-    }
-    assert typed_command_line_values(given) == {
-        "verdict": {"alpha": 0.01, "margins": {"x": 0.001}},
+    # `--config` entries as typed: Snakemake's own parser leaves the strings inside a list or mapping.
+    entries = [
+        "verdict={alpha: 0.01, margins: {x: 1e-3}}",
+        "seeds=[0,1]",
+        "compare_semantics=true",
+        "data={local_path: 2024.npz, sources: [keras]}",
+        "epochs=5",
+        "learning_rate=1e-3",
+        "verdict={margins: {y: 2}}",  # merged over the earlier verdict, as Snakemake merges entries
+    ]
+    assert typed_command_line_values(entries) == {
+        "verdict": {"alpha": 0.01, "margins": {"x": 0.001, "y": 2}},
         "seeds": [0, 1],
         "compare_semantics": True,
         "data": {"local_path": "2024.npz", "sources": ["keras"]},
-        "reference": "[not, a, list]",
         "epochs": 5,
+        "learning_rate": 0.001,
     }
+    assert typed_command_line_values(None) == typed_command_line_values([]) == {}
+
+
+def test_command_line_strings_come_through_as_typed():
+    entries = [
+        # Quoted inside a mapping: the quotes say "a string", and ` #` is no comment inside them.
+        "data={local_path: 'a #b.npz'}",
+        "x={flag: yes, word: 'yes', mode: '0777', rate: '1e-3', path: \"c #d\"}",
+        # A plain string at the top level, exactly as typed; a quoted one is the string inside the quotes.
+        "reference=dir #1/summary.csv",
+        "quoted='0777'",
+        "word=yes",
+        "broken=[0,1",  # not YAML: a string, which the schema then refuses where it wants a list
+    ]
+    assert typed_command_line_values(entries) == {
+        "data": {"local_path": "a #b.npz"},
+        "x": {"flag": True, "word": "yes", "mode": "0777", "rate": "1e-3", "path": "c #d"},
+        "reference": "dir #1/summary.csv",
+        "quoted": "0777",
+        "word": "yes",
+        "broken": "[0,1",
+    }
+
+
+def effective_config(repo, *entries):
+    """config/config.yaml with the `--config` entries merged over it, as the workflow sees it."""
+    config = yaml.safe_load((repo / "config" / "config.yaml").read_text())
+    update_config(config, typed_command_line_values(entries))
+    return config
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ("learning_rate=nan", "config value learning_rate is nan: expected a finite number"),
+        ("learning_rate=inf", "config value learning_rate is inf: expected a finite number"),
+        ("verdict={alpha: .nan}", "config value verdict.alpha is nan: expected a finite number"),
+        (
+            "verdict={margins: {test_loss: .inf}}",
+            "config value verdict.margins.test_loss is inf: expected a finite number",
+        ),
+        (
+            "verdict={max_other_cpu_share: -.inf}",
+            "config value verdict.max_other_cpu_share is -inf: expected a finite number",
+        ),
+        ("seeds=[0, .nan]", "config value seeds[1] is nan: expected a finite number"),
+    ],
+)
+def test_a_number_that_is_not_finite_is_refused_naming_its_key(repo, entry, problem):
+    assert config_problem(effective_config(repo, entry), schema(repo)) == problem
+
+
+def test_a_not_finite_number_in_a_config_file_is_refused_too(repo):
+    config = effective_config(repo)
+    config["verdict"]["alpha"] = yaml.safe_load("alpha: .nan")["alpha"]  # as an overlay's `alpha: .nan`
+    assert (
+        config_problem(config, schema(repo)) == "config value verdict.alpha is nan: expected a finite number"
+    )
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "small.yaml", "study10.yaml"])
+def test_the_shipped_configs_have_no_problem(repo, name):
+    assert config_problem(load_config(repo, name), schema(repo)) is None
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ("lerning_rate=0.01", "unknown config key lerning_rate: did you mean learning_rate?"),
+        ("verdict={alfa: 0.01}", "unknown config key verdict.alfa: did you mean verdict.alpha?"),
+        ("data={local: x.npz}", "unknown config key data.local: did you mean data.local_path?"),
+        (
+            "verdict={margins: {accuracy: 0.01}}",
+            "unknown config key verdict.margins.accuracy: did you mean verdict.margins.test_accuracy?",
+        ),
+        (
+            "replication_rule=mean_2sd",
+            "unknown config key replication_rule: expected one of cells, forms, seeds, other_form_seeds, "
+            "semantics, compare_semantics, verdict, timing, reference, cpu_isa, backend, units, epochs, "
+            "batch_size, learning_rate, train_subset, test_subset, threads_per_run, data",
+        ),
+        ("epochs=0", "config value epochs: 0 is less than the minimum of 1"),
+        ("learning_rate=fast", "config value learning_rate: 'fast' is not of type 'number'"),
+        ("seeds=[0,-1]", "config value seeds[1]: -1 is less than the minimum of 0"),
+        (
+            "cells=[lstm, transformer]",
+            "config value cells[1]: 'transformer' is not one of ['simplernn', 'lstm', 'gru']",
+        ),
+        ("verdict={alpha: 0.7}", "config value verdict.alpha: 0.7 is greater than the maximum of 0.5"),
+        ("compare_semantics=yes", "config value compare_semantics: 'yes' is not of type 'boolean'"),
+        ("seeds=[0,1", "config value seeds: '[0,1' is not of type 'array'"),
+    ],
+)
+def test_a_bad_config_is_named_in_one_line_with_what_was_expected(repo, entry, problem):
+    assert config_problem(effective_config(repo, entry), schema(repo)) == problem
+
+
+def test_a_missing_required_key_is_named_by_its_path(repo):
+    config = effective_config(repo)
+    del config["verdict"]["margins"]["test_loss"]
+    assert config_problem(config, schema(repo)) == (
+        "config key verdict.margins.test_loss is missing: expected a value, as the key has no default"
+    )
+    # A misspelt key is named before the key it leaves missing.
+    config["verdict"]["margins"]["test_los"] = 0.02
+    assert config_problem(config, schema(repo)).startswith("unknown config key verdict.margins.test_los:")
+
+
+@pytest.mark.workflow  # runs snakemake
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ("lerning_rate=0.01", "unknown config key lerning_rate: did you mean learning_rate?"),
+        ("verdict={alfa: 0.01}", "unknown config key verdict.alfa: did you mean verdict.alpha?"),
+        ("verdict={alpha: .nan}", "config value verdict.alpha is nan: expected a finite number"),
+    ],
+)
+def test_snakemake_names_a_bad_command_line_value_in_a_few_lines(workflow_copy, entry, problem):
+    result = run_snakemake(workflow_copy, "-n", "--config", entry)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert f"nothing was run: {problem}\n" in output
+    assert len(output.splitlines()) < 15
+
+
+@pytest.mark.workflow  # runs snakemake
+def test_a_quoted_path_in_a_command_line_mapping_reaches_the_workflow_whole(workflow_copy):
+    # The data step's command line (-p) carries the config's data block.
+    result = run_snakemake(
+        workflow_copy, "-n", "-p", "resources/mnist.npz", "--config", "data={local_path: 'a #b.npz'}"
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"local_path": "a #b.npz"' in result.stdout
 
 
 def test_a_broken_config_file_is_named_with_its_line(repo, tmp_path):

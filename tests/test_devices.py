@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from rnn_replication.train import devices
+from rnn_replication.observe import devices
 
 CLAIMER = """
 import sys
-from rnn_replication.train import devices
+from rnn_replication.observe import devices
 print(devices.claim_gpu({lock_dir!r}, gpu_count=2), flush=True)
 sys.stdin.read()  # hold the claim until the test closes stdin (or kills us)
 """
@@ -126,7 +126,7 @@ def test_training_jobs_take_no_gpu_token_where_the_backend_cannot_use_the_gpu(re
 def test_native_start_up_noise_is_left_out_of_standard_error_and_a_last_traceback_still_arrives():
     program = (
         "import os\n"
-        "from rnn_replication.train import devices\n"
+        "from rnn_replication.observe import devices\n"
         "devices.filter_native_stderr(devices.TENSORFLOW_NOISE)\n"
         "os.write(2, b'I0000 cpu_feature_guard.cc:227] This TensorFlow binary is optimized\\n')\n"
         "os.write(2, b'a real warning\\n')\n"

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from rnn_replication.pipeline import fingerprint
+from rnn_replication.core import fingerprint
 
 PACKAGE = "workflow/rnn_replication"
 
@@ -17,24 +17,55 @@ def names(step, root):
 
 def test_each_step_runs_its_own_code_and_not_the_others(repo):
     train = names("train", repo)
-    assert {"train.ipynb", "run_notebook.py", "__init__.py", "runs.py", "mnist.py", "models.py"} <= train
-    assert {"training.py", "records.py", "devices.py"} <= train
-    # Download code, scheduling and fingerprints, collect, judge and report code do not retrain.
+    assert {
+        "__init__.py",
+        "spec.py",
+        "mnist.py",
+        "models.py",
+        "fitting.py",
+        "backends.py",
+        "arithmetic.py",
+    } <= train
+    # What launches, logs, records or shows a run does not retrain it; nor do download code, scheduling,
+    # fingerprints, collect, judge and report code.
     assert not train & {
+        "train.ipynb",
+        "run_notebook.py",
+        "job.py",
+        "epochs.py",
+        "record.py",
+        "devices.py",
+        "records.py",
+        "runs.py",
+        "provenance.py",
+        "curves.py",
         "fetch.py",
         "selection.py",
         "fingerprint.py",
         "gather.py",
-        "replication.py",
-        "tables.py",
+        "numbers.py",
+        "verdicts.py",
     }
-    assert {"timing.py", "training.py", "time_cells.py"} <= names("timing", repo)
+    timing = names("timing", repo)
+    assert {"measure.py", "models.py", "fitting.py"} <= timing and "time_cells.py" not in timing
     judge = names("judge", repo)
-    assert "replication.py" in judge and not judge & {"gather.py", "wording.py", "tables.py"}
+    assert {"numbers.py", "claims.py", "descriptive.py", "outputs.py"} <= judge
+    assert not judge & {"gather.py", "provenance.py", "wording.py", "verdicts.py"}
     report = names("report", repo)
-    assert {"report.ipynb", "tables.py", "figures.py", "wording.py", "index.html.j2", "conf.json"} <= report
-    assert "training.py" not in report and "models.py" not in report
+    assert {"report.ipynb", "verdicts.py", "environment.py", "figures.py", "wording.py"} <= report
+    assert {"index.html.j2", "conf.json"} <= report and "run_notebook.py" not in report
+    assert "fitting.py" not in report and "models.py" not in report
     assert names("bundle", repo) == {"bundle_report.py"}
+
+
+def test_a_package_folder_stands_for_its_python_files_only(copy):
+    """Compiled files (__pycache__) differ between interpreters and would move every fingerprint."""
+    before = fingerprints(copy)
+    cache = copy / PACKAGE / "train" / "__pycache__"
+    cache.mkdir(exist_ok=True)
+    (cache / "models.cpython-311.pyc").write_bytes(b"\x00compiled")
+    (copy / PACKAGE / "train" / "notes.txt").write_text("not code")
+    assert fingerprints(copy) == before
 
 
 @pytest.fixture
@@ -50,15 +81,16 @@ def fingerprints(copy):
 
 def test_comments_docstrings_layout_and_markdown_change_no_fingerprint(copy):
     before = fingerprints(copy)
-    training = copy / PACKAGE / "train" / "training.py"
+    training = copy / PACKAGE / "train" / "fitting.py"
     source = training.read_text()
     assert source.startswith('"""')
     # Another module docstring, a comment line, blank lines (layout) and a trailing comment.
     edited = '"""Edited.' + source[3:].replace("\n\n\n", "\n\n\n# a comment\n\n\n", 1)
     training.write_text(edited + "\n\n# trailing comment\n")
-    notebook = copy / "notebooks" / "train.ipynb"
+    notebook = copy / "notebooks" / "report.ipynb"
     cells = json.loads(notebook.read_text())
-    cells["cells"][0]["source"] = ["# Another title\n"]  # markdown
+    markdown = next(cell for cell in cells["cells"] if cell["cell_type"] == "markdown")
+    markdown["source"] = ["# Another title\n"]
     code = next(cell for cell in cells["cells"] if cell["cell_type"] == "code")
     code["source"] = ["# a new comment\n", *code["source"]]
     notebook.write_text(json.dumps(cells, indent=2))
@@ -77,13 +109,16 @@ def test_a_change_of_meaning_changes_the_fingerprints_of_exactly_the_steps_that_
 
 
 def test_a_notebook_cell_that_is_not_python_is_compared_without_its_comments():
-    assert fingerprint._cell_meaning("%matplotlib inline\n# note\nx = 1") == "%matplotlib inline\nx = 1"
+    meaning = fingerprint._cell_meaning("%matplotlib inline\n# note\nx = 1")
+    assert meaning == fingerprint._cell_meaning("%matplotlib inline\nx = 1")
+    assert meaning.startswith("%matplotlib inline\n") and meaning != fingerprint._cell_meaning("x = 1")
     assert fingerprint._cell_meaning("x = 1  # note") == fingerprint._cell_meaning("x = 1")
 
 
 def test_every_script_and_notebook_a_rule_runs_is_in_its_steps_code(repo):
     """STEP_ENTRIES repeats what each rule's command runs: a script added to a rule but not there would
-    never be fingerprinted. The rules are the steps, by name (the data step has no code fingerprint)."""
+    never be fingerprinted, unless it is listed as computing no number (NOT_STEP_CODE). The rules are
+    the steps, by name (the data step has no code fingerprint)."""
     import re
 
     rules = {}
@@ -92,14 +127,14 @@ def test_every_script_and_notebook_a_rule_runs_is_in_its_steps_code(repo):
             rules[name] = set(re.findall(r"(?:workflow/scripts|notebooks)/[\w.]+\.(?:py|ipynb)", body))
     assert set(rules) - {"fetch_mnist"} == set(fingerprint.STEP_ENTRIES)
     for step, entries in fingerprint.STEP_ENTRIES.items():
-        assert rules[step] - set(fingerprint.OUTSIDE_RESULTS) <= set(entries), step
+        assert rules[step] - set(fingerprint.NOT_STEP_CODE) <= set(entries), step
     assert rules["fetch_mnist"] == {"workflow/scripts/fetch_mnist.py"}
 
 
 def test_a_syntax_error_names_the_file_and_imports_after_magics_are_followed(copy):
-    broken = copy / PACKAGE / "report" / "tables.py"
+    broken = copy / PACKAGE / "report" / "verdicts.py"
     broken.write_text(broken.read_text() + "\ndef (:\n")
-    with pytest.raises(SyntaxError, match=r"workflow/rnn_replication/report/tables.py, line \d+"):
+    with pytest.raises(SyntaxError, match=r"workflow/rnn_replication/report/verdicts.py, line \d+"):
         fingerprint.code_files("report", copy)
     notebook = copy / "notebooks" / "report.ipynb"
     cells = json.loads(notebook.read_text())

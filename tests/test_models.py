@@ -33,7 +33,7 @@ def test_parameter_counts_of_all_nine_configurations(cell, form):
 
 
 def test_every_form_of_the_grid_has_its_layers_and_the_defaults_are_the_run_specifications():
-    from rnn_replication.core.runs import FORMS, RunSpec
+    from rnn_replication.core.spec import FORMS, RunSpec
 
     assert list(models.FORM_LAYERS) == list(FORMS)
     model = models.build_model("lstm")

@@ -1,6 +1,13 @@
 """The verdicts on the article's numbers and claims, on synthetic runs with known answers."""
 
+import ast
+import json
 import math
+import re
+import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,8 +16,11 @@ import pytest
 import yaml
 
 from rnn_replication.core import curves
-from rnn_replication.core.runs import RunSpec
-from rnn_replication.judge import replication
+from rnn_replication.core.spec import RunSpec
+from rnn_replication.judge.claims import judge_claims
+from rnn_replication.judge.descriptive import STATISTICS, seed_statistics, semantics_comparison, timing_ratios
+from rnn_replication.judge.numbers import judge_numbers, judge_parameters
+from rnn_replication.judge.outputs import replication_rows, write_replication
 from rnn_replication.report import wording
 
 
@@ -45,7 +55,7 @@ def test_seed_statistics_give_n_mean_sample_sd_min_and_max_per_configuration():
             ("gru", "stacked", "article", 0, 0.97, 0.10),
         ]
     )
-    table = replication.seed_statistics(summary).set_index(["cell", "form"])
+    table = seed_statistics(summary).set_index(["cell", "form"])
     lstm = table.loc[("lstm", "single")]
     assert lstm["n"] == 3
     assert lstm["test_accuracy_mean"] == pytest.approx(0.99)
@@ -112,7 +122,7 @@ def known_summary():
 
 
 def test_each_article_number_gets_one_of_the_three_verdicts():
-    table = replication.judge_numbers(known_summary(), ARTICLE, MARGINS).set_index("id")
+    table = judge_numbers(known_summary(), ARTICLE, MARGINS).set_index("id")
     assert len(table) == 6
     assert table.loc["lstm_test_accuracy", "verdict"] == "replicated"
     assert table.loc["lstm_test_loss", "verdict"] == "replicated"
@@ -140,7 +150,7 @@ def test_holm_can_keep_a_value_just_outside_the_interval_consistent_and_says_so(
         seeds_around(0.0465, [0.0005 * o for o in SPREAD]),
         80384,
     )
-    table = replication.judge_numbers(summary_of(rows), ARTICLE, MARGINS).set_index("id")
+    table = judge_numbers(summary_of(rows), ARTICLE, MARGINS).set_index("id")
     loss = table.loc["gru_test_loss"]
     assert not loss["pi_low"] <= loss["article"] <= loss["pi_high"]  # outside the unadjusted interval
     assert loss["p_different"] < 0.05 <= loss["p_different_holm"]
@@ -155,18 +165,14 @@ def test_an_inconclusive_number_says_how_many_seeds_would_decide_it():
         seeds_around(0.0465, [0.0005 * o for o in SPREAD]),
         80384,
     )[:3]
-    row = (
-        replication.judge_numbers(summary_of(rows), ARTICLE, MARGINS)
-        .set_index("id")
-        .loc["lstm_test_accuracy"]
-    )
+    row = judge_numbers(summary_of(rows), ARTICLE, MARGINS).set_index("id").loc["lstm_test_accuracy"]
     assert row["verdict"] == "consistent, inconclusive"
     assert row["seeds_to_decide"] > 3 and f"about {int(row['seeds_to_decide'])} seeds" in row["note"]
 
 
 def test_one_seed_or_a_cell_not_run_is_not_tested_and_says_what_it_needs():
     rows = [("lstm", "single", "article", 0, 0.987, 0.05)]
-    table = replication.judge_numbers(summary_of(rows), ARTICLE, MARGINS).set_index("id")
+    table = judge_numbers(summary_of(rows), ARTICLE, MARGINS).set_index("id")
     assert len(table) == 6 and set(table["verdict"]) == {"not tested"}
     assert table.loc["lstm_test_accuracy", "note"].startswith("needs at least two seeds")
     assert table.loc["gru_test_loss", "note"] == "needs single-layer GRU runs: gru in cells, single in forms"
@@ -174,7 +180,7 @@ def test_one_seed_or_a_cell_not_run_is_not_tested_and_says_what_it_needs():
 
 
 def test_parameter_counts_are_compared_exactly():
-    table = replication.judge_parameters(known_summary(), ARTICLE).set_index("cell")
+    table = judge_parameters(known_summary(), ARTICLE).set_index("cell")
     assert table.loc["lstm", "verdict"] == "replicated (exact)"
     assert table.loc["gru", "verdict"] == "not replicated (exact)" and "60,672" in table.loc["gru", "note"]
 
@@ -196,7 +202,7 @@ def timing_of(seconds: dict[str, list[float]], busy: float = 0.01) -> pd.DataFra
 
 
 def claims_verdicts(summary, timing) -> pd.Series:
-    table = replication.judge_claims(CLAIMS, ARTICLE, summary, timing, MARGINS)
+    table = judge_claims(CLAIMS, ARTICLE, summary, timing, MARGINS)
     return table.set_index("id")["verdict"]
 
 
@@ -238,7 +244,7 @@ def test_claims_contradicted_or_inconclusive_on_seeds_that_do_not_show_them():
 
 def test_replication_rows_hold_the_numbers_and_claims_with_the_promised_columns():
     timing = timing_of({"simplernn": [1.3, 1.2, 1.4], "lstm": [6.0, 6.2, 5.9], "gru": [5.0, 5.3, 4.9]})
-    table = replication.replication_rows(known_summary(), ARTICLE, CLAIMS, timing, MARGINS)
+    table = replication_rows(known_summary(), ARTICLE, CLAIMS, timing, MARGINS)
     for column in (
         "kind",
         "cell",
@@ -269,9 +275,16 @@ def test_the_judge_writes_the_tables_the_report_shows_and_the_report_reads_them_
         tmp_path / "timing.csv", index=False
     )
     config = {"semantics": "article", "verdict": {"alpha": 0.05, "margins": MARGINS}}
-    paths = {name: tmp_path / f"{name}.csv" for name in replication.STATISTICS}
-    replication.write_replication(
-        tmp_path / "summary.csv", tmp_path / "timing.csv", repo / "paper", config, tmp_path / "r.csv", paths
+    paths = {name: tmp_path / f"{name}.csv" for name in STATISTICS}
+    paper = repo / "paper"
+    write_replication(
+        tmp_path / "summary.csv",
+        tmp_path / "timing.csv",
+        paper / "article.yaml",
+        paper / "claims.yaml",
+        config,
+        tmp_path / "r.csv",
+        paths,
     )
     spread = inputs.read_table(paths["seed_spread"]).set_index(["cell", "form"])
     assert spread.loc[("lstm", "single"), "n"] == 5 and spread.loc[("lstm", "stacked"), "n"] == 1
@@ -284,7 +297,7 @@ def test_the_judge_writes_the_tables_the_report_shows_and_the_report_reads_them_
 
 def test_sentences_and_the_rule_are_generated_from_the_rows():
     timing = timing_of({"simplernn": [1.3, 1.2, 1.4], "lstm": [6.0, 6.2, 5.9], "gru": [5.0, 5.3, 4.9]})
-    table = replication.replication_rows(known_summary(), ARTICLE, CLAIMS, timing, MARGINS)
+    table = replication_rows(known_summary(), ARTICLE, CLAIMS, timing, MARGINS)
     rows = {row["id"]: row for row in table.to_dict("records")}
     lstm = wording.number_sentence(rows["lstm_test_accuracy"])
     assert lstm.startswith("**LSTM test accuracy: replicated (equivalent within ±0.50 points).**")
@@ -313,7 +326,7 @@ def test_sentences_and_the_rule_are_generated_from_the_rows():
 
 def test_timing_ratios_are_paired_by_repeat_beside_the_articles():
     timing = timing_of({"simplernn": [1.0, 2.0, 1.0], "lstm": [3.0, 6.0, 3.0], "gru": [1.5, 3.0, 1.5]})
-    ratios = replication.timing_ratios(timing, ARTICLE).set_index("first")
+    ratios = timing_ratios(timing, ARTICLE).set_index("first")
     # Every repeat gives exactly 3x and 0.5x, however slow the repeat: paired, the interval is a point.
     assert ratios.loc["lstm", "ratio"] == pytest.approx(3.0) and ratios.loc["gru", "ratio"] == pytest.approx(
         0.5
@@ -331,7 +344,7 @@ def test_semantics_comparison_states_what_changed_and_by_how_much():
             ("lstm", "single", "article", 0, 0.985, 0.05),  # no modern run: left out
         ]
     )
-    table = replication.semantics_comparison(summary)
+    table = semantics_comparison(summary)
     assert table["cell"].tolist() == ["gru"]
     gru = table.iloc[0]
     assert gru["accuracy_delta"] == pytest.approx(0.004)
@@ -355,7 +368,7 @@ def test_curve_band_is_mean_min_and_max_per_epoch():
 def test_claims_without_an_exact_one_are_still_judged():
     statistical = [claim for claim in CLAIMS if claim["test"] != "exact_less"]
     timing = timing_of({"lstm": [6.0, 6.2, 5.9], "gru": [5.0, 5.3, 4.9]})
-    table = replication.judge_claims(statistical, ARTICLE, known_summary(), timing, MARGINS)
+    table = judge_claims(statistical, ARTICLE, known_summary(), timing, MARGINS)
     assert len(table) == 4 and table["verdict"].notna().all()
     assert table.set_index("id").loc["gru_trains_faster", "verdict"] == "supported"
 
@@ -367,7 +380,7 @@ def test_the_interval_levels_follow_alpha():
 
 def test_the_speed_claim_is_not_judged_from_a_busy_machine_nor_from_an_unbalanced_order():
     seconds = {"lstm": [6.0, 6.2, 5.9, 6.1], "gru": [5.0, 5.3, 4.9, 5.1]}
-    busy = replication.judge_claims(CLAIMS, ARTICLE, known_summary(), timing_of(seconds, busy=0.3), MARGINS)
+    busy = judge_claims(CLAIMS, ARTICLE, known_summary(), timing_of(seconds, busy=0.3), MARGINS)
     speed = busy.set_index("id").loc["gru_trains_faster"]
     assert speed["verdict"] == "not judged" and pd.isna(speed["p_equivalent"])
     assert "the machine was busy (other processes used up to 30 % of its CPU" in speed["note"]
@@ -377,18 +390,18 @@ def test_the_speed_claim_is_not_judged_from_a_busy_machine_nor_from_an_unbalance
     assert wording.verdict_label(speed.to_dict()).startswith("not judged: the machine was busy")
     # GRU always timed second: an order effect could pass for a speed difference.
     unbalanced = timing_of(seconds).assign(position=lambda frame: frame["cell"].map({"lstm": 1, "gru": 2}))
-    speed = replication.judge_claims(CLAIMS, ARTICLE, known_summary(), unbalanced, MARGINS).set_index("id")
+    speed = judge_claims(CLAIMS, ARTICLE, known_summary(), unbalanced, MARGINS).set_index("id")
     assert speed.loc["gru_trains_faster", "verdict"] == "not judged"
     assert "not timed equally often in each position" in speed.loc["gru_trains_faster", "note"]
     balanced = unbalanced.assign(position=[1, 2, 1, 2, 2, 1, 2, 1])
-    speed = replication.judge_claims(CLAIMS, ARTICLE, known_summary(), balanced, MARGINS).set_index("id")
+    speed = judge_claims(CLAIMS, ARTICLE, known_summary(), balanced, MARGINS).set_index("id")
     assert speed.loc["gru_trains_faster", "verdict"] == "supported"
 
 
 def test_claims_whose_cells_did_not_run_are_not_tested_and_say_what_they_need():
     summary = known_summary()
     lstm_only = summary[summary["cell"] == "lstm"]
-    table = replication.replication_rows(lstm_only, ARTICLE, CLAIMS, timing_of({"lstm": [6.0, 6.1]}), MARGINS)
+    table = replication_rows(lstm_only, ARTICLE, CLAIMS, timing_of({"lstm": [6.0, 6.1]}), MARGINS)
     claims = table[table["kind"] == "claim"].set_index("id")
     assert set(claims["verdict"]) == {"not tested"} and (claims["n"] == 0).all()
     assert claims.loc["gru_trains_faster", "note"] == "needs GRU and LSTM in cells"
@@ -398,3 +411,50 @@ def test_claims_whose_cells_did_not_run_are_not_tested_and_say_what_they_need():
     numbers = table[table["kind"] == "number"].set_index("id")
     assert numbers.loc["gru_test_accuracy", "verdict"] == "not tested"
     assert numbers.loc["lstm_test_accuracy", "verdict"] != "not tested"
+
+
+def judge_rule(repo) -> tuple[dict[str, str], str]:
+    """workflow/rules/report.smk's judge rule: its inputs given as literal paths, by name, and its command up
+    to the redirection of its log."""
+    text = (repo / "workflow" / "rules" / "report.smk").read_text()
+    rule = re.search(r"^rule judge:\n(.*?)(?=^\S|\Z)", text, re.M | re.S).group(1)
+    inputs = re.search(r"^    input:\n(.*?)^    \w", rule, re.M | re.S).group(1)
+    literal = dict(re.findall(r'^        (\w+)="([^"]*)",$', inputs, re.M))
+    shell = re.search(r"^    shell:\n(.*)", rule, re.M | re.S).group(1)
+    command = "".join(ast.literal_eval(line.strip()) for line in shell.splitlines() if line.strip())
+    return literal, command.split(" > {log")[0]
+
+
+def test_the_judge_reads_only_the_files_of_paper_its_rule_declares(repo, tmp_path):
+    """Snakemake rejudges when a declared input changes: the judge, run by its rule's own command in a folder
+    that holds only the rule's inputs (not the article's logged curves), must judge."""
+    declared, command = judge_rule(repo)
+    paper = {name: path for name, path in declared.items() if path.startswith("paper/")}
+    assert {"article", "claims"} <= set(paper)
+    assert "paper" not in re.sub(r"\{[^}]*\}", "", command)  # paper/ files only through the inputs
+    for path in paper.values():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(repo / path, tmp_path / path)
+    assert not (tmp_path / "paper" / "article_history.csv").exists()
+    known_summary().to_csv(tmp_path / "summary.csv", index=False)
+    timing_of({"simplernn": [1.3, 1.2, 1.4], "lstm": [6.0, 6.2, 5.9], "gru": [5.0, 5.3, 4.9]}).to_csv(
+        tmp_path / "timing.csv", index=False
+    )
+    settings = {"semantics": "article", "verdict": {"alpha": 0.05, "margins": MARGINS}}
+    values = {f"input.{name}": path for name, path in paper.items()} | {
+        "input.summary": "summary.csv",
+        "input.timing": "timing.csv",
+        "params.settings": json.dumps(settings),
+    }
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        return shlex.quote(f"{name.split('.')[1]}.csv" if name.startswith("output.") else values[name])
+
+    python, script, *arguments = shlex.split(re.sub(r"\{([\w.]+):q\}", value, command))
+    assert python == "python"
+    done = subprocess.run(
+        [sys.executable, str(repo / script), *arguments], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "replication.csv").exists() and (tmp_path / "seed_spread.csv").exists()

@@ -1,20 +1,24 @@
 """Every grid renders: the report notebook's code, run on synthetic run records of any non-empty subset of
 cells, forms and seeds, with and without the semantics study, says "not tested (needs ...)" for what the
-grid did not run and writes whole counts as integers."""
+grid did not run and writes whole counts as integers. It reads only the files its rule declares: the runs'
+records are gone when it renders."""
 
 import itertools
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from run_records import write_run
 
-from rnn_replication.collect import gather
+from rnn_replication.collect import gather, provenance
 from rnn_replication.core import paper, runs
-from rnn_replication.core.runs import CELLS
-from rnn_replication.judge import comparison, replication
-from rnn_replication.train.timing import TIMING_COLUMNS, balanced_orders
+from rnn_replication.core.spec import CELLS
+from rnn_replication.judge import comparison
+from rnn_replication.judge.descriptive import STATISTICS
+from rnn_replication.judge.outputs import write_replication
+from rnn_replication.timing.measure import TIMING_COLUMNS, balanced_orders
 
 ACCURACY = {"simplernn": 0.972, "lstm": 0.986, "gru": 0.988}
 SECONDS = {"simplernn": 1.3, "lstm": 6.0, "gru": 5.2}
@@ -22,7 +26,8 @@ SECONDS = {"simplernn": 1.3, "lstm": 6.0, "gru": 5.2}
 
 def synthetic_workflow(root, cells, forms, seeds, compare_semantics) -> dict:
     """The files collect and the judge would have made from synthetic runs of the grid; the report
-    notebook's parameters pointing to them."""
+    notebook's parameters pointing to them. The runs' records (metrics.json) are removed once collected:
+    the report must not read them."""
     results = root / "results"
     semantics = ["article", "modern"] if compare_semantics else ["article"]
     paths = [
@@ -33,7 +38,10 @@ def synthetic_workflow(root, cells, forms, seeds, compare_semantics) -> dict:
         if name == "article" or form == "single"
         for seed in seeds
     ]
-    gather.write_tables(paths, results / "summary.csv", results / "confusion.csv")
+    summary = gather.write_tables(paths, results / "summary.csv", results / "confusion.csv")
+    provenance.write_provenance(summary["metrics_path"], results / "provenance.csv")
+    for path in paths:
+        Path(path).unlink()
     orders = balanced_orders(list(cells))
     timing = [
         {
@@ -59,17 +67,19 @@ def synthetic_workflow(root, cells, forms, seeds, compare_semantics) -> dict:
         "other_form_seeds": list(seeds),
         "compare_semantics": compare_semantics,
     }
-    statistics = {name: results / f"{name}.csv" for name in replication.STATISTICS}
-    replication.write_replication(
+    statistics = {name: results / f"{name}.csv" for name in STATISTICS}
+    write_replication(
         results / "summary.csv",
         results / "timing.csv",
-        runs.repository_root() / "paper",
+        runs.repository_root() / "paper" / "article.yaml",
+        runs.repository_root() / "paper" / "claims.yaml",
         config,
         results / "replication.csv",
         statistics,
     )
     return {
         "summary_path": str(results / "summary.csv"),
+        "provenance_path": str(results / "provenance.csv"),
         "replication_path": str(results / "replication.csv"),
         "timing_path": str(results / "timing.csv"),
         "confusion_path": str(results / "confusion.csv"),

@@ -1,3 +1,4 @@
+import ast
 import json
 from pathlib import Path
 
@@ -6,11 +7,10 @@ import pandas as pd
 import pytest
 from run_records import confusion_with_accuracy, write_run
 
-from rnn_replication.collect import gather
-from rnn_replication.core import confusion, paper
-from rnn_replication.core.runs import RunSpec
-from rnn_replication.pipeline import selection
-from rnn_replication.report import figures, mistakes, tables
+from rnn_replication.collect import gather, provenance
+from rnn_replication.core import confusion, identity, paper
+from rnn_replication.core.spec import RunSpec
+from rnn_replication.report import comparisons, environment, figures, grids, header, mistakes, verdicts
 from rnn_replication.report import inputs as report_inputs
 
 matplotlib.use("Agg")
@@ -39,58 +39,31 @@ def test_collect_sorts_runs_by_cell_form_seed_and_points_to_their_records(runs, 
     assert summary["notebook_path"].iloc[0].endswith("simplernn-single-article-seed0/train.ipynb")
 
 
-def test_collect_refuses_a_run_made_with_other_settings_naming_run_key_values_and_the_fix(runs, tmp_path):
-    expected = {
-        Path(path).parent.name: selection.run_settings(
-            RunSpec.from_parameters(
-                json.loads(Path(path).read_text())
-                | {
-                    "units": 128,
-                    "learning_rate": 0.001,
-                    "batch_size": 128,
-                    "train_subset": 0,
-                    "test_subset": 0,
-                }
-            ),
-            "tensorflow",
-            "AVX2",
-        )
-        for path in runs
-    }
-    for path in runs:  # records as training writes them: the settings in a `config` block
-        record = json.loads(Path(path).read_text())
-        record["config"] = {
-            key: value
-            for key, value in expected[Path(path).parent.name].items()
-            if key not in ("backend", "cpu_isa")
-        }
-        Path(path).write_text(json.dumps(record))
-    assert len(gather.collect_runs(runs, expected)) == 4
+def test_collect_refuses_a_run_made_as_another_run_naming_run_key_values_and_the_fix(runs, tmp_path):
+    identities = {Path(path).parent.name: json.loads(Path(path).read_text())["identity"] for path in runs}
+    assert len(gather.collect_runs(runs, identity.plan(list(identities.values())))) == 4
     victim = "lstm-single-article-seed1"
-    expected[victim] = expected[victim] | {"epochs": 20}
-    with pytest.raises(gather.RunRecordError) as refused:
-        gather.collect_runs(runs, expected)
-    message = str(refused.value)
-    assert f"run {victim} was made with epochs 2, but the config asks for epochs 20" in message
-    assert f"snakemake --cores 4 --forcerun results/runs/{victim}/metrics.json" in message
-    expected[victim] = expected[victim] | {"epochs": 2, "cpu_isa": ""}
-    with pytest.raises(
-        gather.RunRecordError, match="was made with cpu_isa 'AVX2', but the config asks for cpu_isa ''"
-    ):
-        gather.collect_runs(runs, expected)
-    expected[victim] = expected[victim] | {"cpu_isa": "AVX2"}
-    expected[victim] = expected[victim] | {"epochs": 2, "code_fingerprint": "0123abcd"}
-    with pytest.raises(
-        gather.RunRecordError,
-        match="made with code_fingerprint None, but the code now in the repository has code_fingerprint",
-    ):
-        gather.collect_runs(runs, expected)
-    expected[victim] = {key: value for key, value in expected[victim].items() if key != "code_fingerprint"}
-    expected[victim] = expected[victim] | {"backend": "jax"}
-    with pytest.raises(
-        gather.RunRecordError, match="made with backend 'tensorflow', but the config asks for backend 'jax'"
-    ):
-        gather.collect_runs(runs, expected)
+    victim_path = next(path for path in runs if Path(path).parent.name == victim)
+
+    def refusal(**changed) -> str:
+        expected = identities | {victim: identities[victim] | changed}
+        with pytest.raises(gather.RunRecordError) as refused:
+            gather.collect_runs(runs, identity.plan(list(expected.values())))
+        return str(refused.value)
+
+    message = refusal(epochs=20)
+    assert f"run {victim} was made with epochs 2, but this config's run has epochs 20" in message
+    assert message.endswith(f"retrain it with: snakemake --cores 4 --forcerun {victim_path}")
+    assert "made with cpu_isa 'AVX2', but this config's run has cpu_isa ''" in refusal(cpu_isa="")
+    assert "made with backend 'tensorflow', but this config's run has backend 'jax'" in refusal(backend="jax")
+    code = {"workflow/rnn_replication/train/models.py": "fedcba9876543210"}
+    assert "made with code workflow/rnn_replication/train/models.py '0123456789abcdef', but" in refusal(
+        code=code
+    )
+    versions = identities[victim]["versions"] | {"tensorflow": "2.22.0"}
+    assert "made with tensorflow version '2.21.0', but this config's run has tensorflow version '2.22.0'" in (
+        refusal(versions=versions)
+    )
 
 
 def test_collect_sums_confusion_counts_over_the_seeds_of_each_configuration(runs, tmp_path):
@@ -114,7 +87,7 @@ def test_collect_sums_confusion_counts_over_the_seeds_of_each_configuration(runs
 def test_confusion_table_and_figure_show_each_configurations_errors(runs, tmp_path):
     gather.write_tables(runs, tmp_path / "summary.csv", tmp_path / "confusion.csv")
     counts = pd.read_csv(tmp_path / "confusion.csv")
-    table = tables.confusion_table(counts, "article", top=2).set_index("cell")
+    table = mistakes.confusion_table(counts, "article", top=2).set_index("cell")
     pairs = "most confused (true → predicted: images over the runs)"
     assert list(table.index) == ["SimpleRNN", "LSTM", "GRU"]
     assert table.loc["SimpleRNN", "test images wrong per run"] == "300 of 10,000"  # one run: a whole count
@@ -122,7 +95,7 @@ def test_confusion_table_and_figure_show_each_configurations_errors(runs, tmp_pa
     assert (
         table.loc["LSTM", "runs"] == 2 and table.loc["LSTM", "test images wrong per run"] == "133 of 10,000"
     )
-    assert tables.confusion_table(counts, "modern").empty  # no run under the other semantics
+    assert mistakes.confusion_table(counts, "modern").empty  # no run under the other semantics
     figure = figures.plot_confusion(counts, "article")
     assert [axis.get_title() for axis in figure.axes] == [
         "SimpleRNN: 3.00% wrong (1 run)",
@@ -131,14 +104,6 @@ def test_confusion_table_and_figure_show_each_configurations_errors(runs, tmp_pa
     shown = figure.axes[0].images[0].get_array()
     assert shown[4, 9] == 200 and shown[4, 4] == 0  # errors only: the diagonal is blank
     assert {text.get_text() for text in figure.axes[0].texts} == {"200", "100"}
-
-
-def test_confusion_counts_true_against_predicted_digits_and_refuses_mismatched_lengths():
-    matrix = confusion.count([0, 1, 1, 9, 9, 9], [0, 7, 1, 4, 9, 9])
-    assert matrix.sum() == 6 and matrix.trace() == 4
-    assert matrix[1, 7] == 1 and matrix[9, 4] == 1 and matrix[9, 9] == 2
-    with pytest.raises(ValueError, match="3 true digits"):
-        confusion.count([1, 2, 3], [1, 2])
 
 
 def test_a_confusion_file_that_does_not_add_up_stops_collect_naming_it(runs, tmp_path):
@@ -161,7 +126,7 @@ def test_a_confusion_file_that_does_not_add_up_stops_collect_naming_it(runs, tmp
 def test_article_costs_set_parameters_and_speed_beside_the_articles(runs, repo):
     summary = gather.collect_runs(runs)
     article, _ = paper.load_article(repo / "paper")
-    table = tables.article_costs(summary, article).set_index("cell")
+    table = comparisons.article_costs(summary, article).set_index("cell")
     assert list(table.index) == ["SimpleRNN", "LSTM"]  # no single-layer GRU run here
     assert table.loc["SimpleRNN", "recurrent params, article"] == "20,096"
     assert table.loc["LSTM", "recurrent params, ours"] == "80,384"
@@ -171,7 +136,7 @@ def test_article_costs_set_parameters_and_speed_beside_the_articles(runs, repo):
 
 def test_grid_table_is_cell_by_form(runs):
     summary = gather.collect_runs(runs)
-    grid = tables.grid_table(summary, "test_accuracy")
+    grid = grids.grid_table(summary, "test_accuracy")
     assert list(grid.index) == ["SimpleRNN", "LSTM", "GRU"]
     assert list(grid.columns) == ["single", "stacked"]
     assert grid.loc["GRU", "stacked"] == pytest.approx(0.985)
@@ -253,9 +218,7 @@ def test_collect_names_the_damaged_file_what_is_wrong_and_how_to_fix_it(runs, da
     with pytest.raises(gather.RunRecordError) as error:
         gather.collect_runs(runs)
     assert f"{damaged}/{message.split(':')[0]}" in str(error.value) and message in str(error.value)
-    assert f"retrain it with: snakemake --cores 4 --forcerun results/runs/{damaged.name}/metrics.json" in str(
-        error.value
-    )
+    assert f"retrain it with: snakemake --cores 4 --forcerun {damaged}/metrics.json" in str(error.value)
 
 
 def rewrite_metrics(run_dir: Path, **changes) -> None:
@@ -294,7 +257,7 @@ def test_collect_refuses_an_empty_selection():
 
 def verdict_rows(repo):
     """results/replication.csv's rows for five synthetic seeds of each single-layer cell."""
-    from rnn_replication.judge import replication
+    from rnn_replication.judge.outputs import replication_rows
 
     runs = []
     for cell, accuracy, params in (
@@ -332,14 +295,14 @@ def verdict_rows(repo):
         ]
     )
     margins = {"test_accuracy": 0.005, "test_loss": 0.02}
-    rows = replication.replication_rows(summary, article, list(claims.values()), timing, margins)
+    rows = replication_rows(summary, article, list(claims.values()), timing, margins)
     return summary, rows, claims, timing, article
 
 
 def test_numbers_table_shows_the_interval_the_margin_and_the_verdict(repo, tmp_path):
     summary, rows, _, _, _ = verdict_rows(repo)
     rows.to_csv(tmp_path / "replication.csv", index=False)
-    table = tables.numbers_table(report_inputs.read_replication(tmp_path / "replication.csv"))
+    table = verdicts.numbers_table(report_inputs.read_replication(tmp_path / "replication.csv"))
     lstm = table[(table["cell"] == "LSTM") & (table["number"] == "test accuracy")].iloc[0]
     assert lstm["article"] == "98.67 %" and lstm["seeds"] == 5
     assert lstm["ours: mean ± sd"] == "98.68 % ± 0.03 points"
@@ -352,7 +315,7 @@ def test_numbers_table_shows_the_interval_the_margin_and_the_verdict(repo, tmp_p
 
 def test_claims_table_quotes_the_article_and_states_each_test(repo):
     _, rows, claims, _, _ = verdict_rows(repo)
-    table = tables.claims_table(rows, claims)
+    table = verdicts.claims_table(rows, claims)
     assert len(table) == 5
     first = table.iloc[0]
     assert "显著高于" in first["the article says"] and "Simple RNN" in first["the article says"]
@@ -365,19 +328,19 @@ def test_claims_table_quotes_the_article_and_states_each_test(repo):
 
 
 def test_timing_table_and_caption_name_where_the_timings_come_from(repo):
-    from rnn_replication.judge import replication
+    from rnn_replication.judge.descriptive import timing_ratios
 
     _, _, _, timing, article = verdict_rows(repo)
-    table = tables.timing_table(replication.timing_ratios(timing, article))
+    table = comparisons.timing_table(timing_ratios(timing, article))
     assert table["ratio of seconds per epoch"].tolist() == ["LSTM / SimpleRNN", "GRU / LSTM"]
     assert table["article (ratio of its µs/step)"].tolist() == ["2.830", "0.977"]
     assert table["ours: geometric mean (90 % interval)"].iloc[1].startswith("0.833")
-    caption = tables.timing_caption(timing)
+    caption = comparisons.timing_caption(timing)
     assert "3 repeats" in caption and "CPU: test" in caption and "machine to itself" in caption
     assert "how busy the machine was is not recorded" in caption
-    busy = tables.timing_caption(timing.assign(others_cpu_share=[0.01] * (len(timing) - 1) + [0.34]))
+    busy = comparisons.timing_caption(timing.assign(others_cpu_share=[0.01] * (len(timing) - 1) + [0.34]))
     assert "other processes used up to 34 % of the machine's CPU during a timed epoch" in busy
-    quiet = tables.timing_caption(timing.assign(others_cpu_share=[0.0] * (len(timing) - 1) + [0.003]))
+    quiet = comparisons.timing_caption(timing.assign(others_cpu_share=[0.0] * (len(timing) - 1) + [0.003]))
     assert "other processes used up to 0.3 % of the machine's CPU" in quiet
 
 
@@ -394,13 +357,23 @@ def test_verdict_figure_has_every_seed_the_interval_and_the_articles_value(repo)
     assert [line.get_ydata()[0] for line in article] == pytest.approx([97.33, 98.67, 98.79])
 
 
-def title_inputs(repo, summary: pd.DataFrame) -> report_inputs.ReportInputs:
-    """What the report's title reads: the runs and the article (no verdicts, timing or confusion)."""
+def provenance_of(summary: pd.DataFrame, tmp_path) -> pd.DataFrame:
+    """collect's provenance table of the runs in ``summary``, in its order, written and read back as the
+    report reads it."""
+    path = tmp_path / "provenance.csv"
+    provenance.write_provenance(summary["metrics_path"], path)
+    return provenance.read_provenance(path)
+
+
+def title_inputs(repo, summary: pd.DataFrame, tmp_path) -> report_inputs.ReportInputs:
+    """What the report's header and environment read: the runs, their provenance as their records now
+    state it, and the article (no verdicts, timing or confusion)."""
     article, history = paper.load_article(repo / "paper")
     return report_inputs.ReportInputs(
         config={"semantics": "article"},
         summary=summary,
         main=summary,
+        provenance=provenance_of(summary, tmp_path),
         histories={},
         article=article,
         article_history=history,
@@ -411,16 +384,16 @@ def title_inputs(repo, summary: pd.DataFrame) -> report_inputs.ReportInputs:
     )
 
 
-def test_the_title_warns_when_runs_trained_on_the_cpu_beside_an_unused_gpu(runs, repo):
+def test_the_title_warns_when_runs_trained_on_the_cpu_beside_an_unused_gpu(runs, repo, tmp_path):
     metrics_path = Path(runs[0])
     metrics = json.loads(metrics_path.read_text()) | {"gpu_warning": "nvidia-smi sees 1 GPU, but ..."}
     metrics_path.write_text(json.dumps(metrics))
-    text = tables.title(title_inputs(repo, gather.collect_runs(runs)))
+    text = header.title(title_inputs(repo, gather.collect_runs(runs), tmp_path))
     assert "**Trained on the CPU although a GPU is there:** nvidia-smi sees 1 GPU, but ..." in text
     assert "**Not the article's setting:** epochs 2 (article: 20)." in text
 
 
-def test_the_title_names_every_setting_that_is_not_the_articles(runs, repo):
+def test_the_title_names_every_setting_that_is_not_the_articles(runs, repo, tmp_path):
     summary = gather.collect_runs(runs)
 
     def title_with(units, epochs, train_images):
@@ -430,7 +403,8 @@ def test_the_title_names_every_setting_that_is_not_the_articles(runs, repo):
                 metrics["cell"], metrics["form"], units=units, epochs=epochs
             ).settings()
             Path(path).write_text(json.dumps(metrics))
-        return tables.title(title_inputs(repo, summary.assign(epochs=epochs, train_images=train_images)))
+        inputs = title_inputs(repo, summary.assign(epochs=epochs, train_images=train_images), tmp_path)
+        return header.title(inputs)
 
     assert "Not the article's setting" not in title_with(128, 20, 60000)
     text = title_with(64, 20, 1024)
@@ -442,13 +416,101 @@ def test_the_title_names_every_setting_that_is_not_the_articles(runs, repo):
 
 def test_the_environment_names_what_decides_the_digits_and_where_runs_differ(runs, tmp_path):
     summary = gather.collect_runs(runs)
-    settings = tables.numeric_settings(summary)
+    settings = environment.numeric_settings(provenance_of(summary, tmp_path))
     assert settings["oneDNN instruction-set cap → in effect"] == "AVX2 → AVX2"
     assert settings["op determinism"] == "on" and settings["TensorFloat-32 matmuls"] == "off"
     record = json.loads(Path(runs[0]).read_text()) | {"cpu_isa": "", "cpu_isa_in_effect": "AVX512_CORE"}
     Path(runs[0]).write_text(json.dumps(record))
-    mixed = tables.numeric_settings(gather.collect_runs(runs))["oneDNN instruction-set cap → in effect"]
+    mixed = environment.numeric_settings(provenance_of(summary, tmp_path))[
+        "oneDNN instruction-set cap → in effect"
+    ]
     assert mixed == "AVX2 → AVX2 (3 runs); none → AVX512_CORE (1 run)"
+
+
+def test_the_provenance_table_holds_what_each_record_states_in_the_given_order(tmp_path):
+    from rnn_replication.core.spec import HYPERPARAMETERS
+
+    lstm = write_run(tmp_path, "lstm", "single", 0, 0.987)
+    gru = write_run(tmp_path, "gru", "single", 1, 0.988)
+    rewrite_metrics(
+        Path(lstm).parent,
+        python="3.11.7",
+        git_commit="0123456789abcdef",
+        git_dirty=True,
+        gpu_warning="nvidia-smi sees 1 GPU, but ...",
+        versions={"numpy": "1.10", "keras": "3.15.1"},
+        packages={"numpy": "1.10", "keras": "3.15.1", "pandas": "2.2.3"},
+    )
+    older = json.loads(Path(gru).read_text())  # an older record: no python, settings or determinism
+    del older["config"], older["deterministic_ops"]
+    Path(gru).write_text(json.dumps(older))
+    provenance.write_provenance([gru, lstm], tmp_path / "provenance.csv")
+
+    written = pd.read_csv(tmp_path / "provenance.csv", dtype=str, keep_default_na=False)
+    settings = [f"config_{name}" for name in HYPERPARAMETERS]
+    fixed = ["run", *provenance.RECORD_FIELDS, "installed_packages", *settings]
+    assert list(written.columns[: len(fixed)]) == fixed
+    versions = list(written.columns[len(fixed) :])
+    assert versions == sorted(versions) and {"version_numpy", "version_keras"} <= set(versions)
+    assert written["run"].tolist() == ["gru-single-article-seed1", "lstm-single-article-seed0"]
+    assert written["python"].tolist() == ["", "3.11.7"]  # absent from the older record: empty
+
+    table = provenance.read_provenance(tmp_path / "provenance.csv").set_index("run")
+    first, second = table.loc["lstm-single-article-seed0"], table.loc["gru-single-article-seed1"]
+    assert first["version_numpy"] == "1.10"  # a version is text: not the number 1.1
+    assert provenance.recorded_versions(first) == {"keras": "3.15.1", "numpy": "1.10"}
+    assert first["git_dirty"] is True and first["deterministic_ops"] is True and first["tf32"] is False
+    assert first["installed_packages"] == 3 and first["gpu_warning"].startswith("nvidia-smi sees 1 GPU")
+    settings = RunSpec("lstm", epochs=2).settings()
+    assert provenance.recorded_settings(first) == {name: settings[name] for name in HYPERPARAMETERS}
+    assert type(first["config_units"]) is int and first["config_learning_rate"] == 0.001
+    assert second["config_units"] is None and provenance.recorded_settings(second) == {}
+    assert second["deterministic_ops"] is None and second["git_commit"] == "" and second["python"] == ""
+
+
+def test_the_environment_shows_what_the_runs_recorded_and_nothing_of_the_machine_that_renders_it(
+    runs, repo, tmp_path
+):
+    from rnn_replication.core import records
+
+    rewrite_metrics(Path(runs[0]).parent, python="3.11.7", code_fingerprint="0123abcd", git_commit="f" * 40)
+    summary = gather.collect_runs(runs)  # runs[0], the stacked GRU run, comes last
+    table = environment.environment_table(title_inputs(repo, summary, tmp_path))
+    facts = dict(zip(table[""], table["value"], strict=True))
+    assert not [fact for fact in facts if "report" in fact and "made" not in fact]
+    assert facts["Python"] == "not recorded (3 runs); 3.11.7 (1 run)"
+    fingerprints = facts["code of the runs (fingerprint of their training code)"]
+    assert fingerprints == "not recorded (3 runs); 0123abcd (1 run)"
+    commits = facts["code of the runs (git commit)"]
+    assert commits == "unknown (not a git checkout) (3 runs); ffffffffffff (1 run)"
+    assert facts["version: numpy"] == records.package_versions()["numpy"]  # the first run's record
+    assert facts["installed packages"].startswith("0, each with its version")
+
+
+def test_the_report_asks_neither_git_nor_the_machine_that_renders_it(repo):
+    """The report shows the runs' environment from collect's provenance table: none of its code, notebook
+    included, imports core.provenance (git, installed packages), runs a command or reads the platform."""
+    package = repo / "workflow" / "rnn_replication" / "report"
+    notebook = json.loads((repo / "notebooks" / "report.ipynb").read_text())
+    sources = {path.name: path.read_text() for path in sorted(package.glob("*.py"))} | {
+        f"report.ipynb, cell {number}": "".join(cell["source"])
+        for number, cell in enumerate(notebook["cells"])
+        if cell["cell_type"] == "code"
+    }
+    forbidden = {"rnn_replication.core.provenance", "subprocess", "platform", "pygit2", "git"}
+    for name, source in sources.items():
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                imported = {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported = {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+            else:
+                imported = set()
+            assert not imported & forbidden, (name, imported & forbidden)
+            called = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+            assert called not in ("git_state", "system", "popen", "run_command"), (name, called)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert node.value != "git" and not node.value.startswith("git "), (name, node.value)
 
 
 def test_the_instruction_set_in_effect_is_the_lower_of_the_cpus_and_the_cap():

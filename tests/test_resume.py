@@ -10,15 +10,17 @@ import time
 import pandas as pd
 import pytest
 
-from rnn_replication.core.runs import RunOutputs, RunSpec
-from rnn_replication.train import training
+from rnn_replication.core.runs import RunOutputs
+from rnn_replication.core.spec import RunSpec
+from rnn_replication.observe import job
 
 pytestmark = pytest.mark.workflow
 
 RUN = """
-from rnn_replication.core.runs import RunOutputs, RunSpec  # the arguments hold a RunOutputs, as its repr
-from rnn_replication.train import training
-training.train_run(RunSpec(**{spec!r}), **{arguments!r})
+from rnn_replication.core.runs import RunOutputs  # the arguments hold a RunOutputs, as its repr
+from rnn_replication.core.spec import RunSpec
+from rnn_replication.observe import job
+job.train_run(RunSpec(**{spec!r}), **{arguments!r})
 """
 
 
@@ -64,7 +66,7 @@ def test_a_killed_run_resumes_and_its_history_has_each_epoch_once(repo, mnist_np
     assert not (tmp_path / "run" / "metrics.json").exists()
 
     lines = []
-    metrics = training.train_run(RunSpec(**spec()), **run, print_fn=lambda line, **_: lines.append(line))
+    metrics = job.train_run(RunSpec(**spec()), **run, print_fn=lambda line, **_: lines.append(line))
     history = pd.read_csv(tmp_path / "run" / "history.csv")
     assert history["epoch"].tolist() == [1, 2, 3, 4]
     assert metrics["resumed_at_epoch"] == finished_before + 1
@@ -81,7 +83,7 @@ def test_resume_state_of_another_configuration_is_discarded(mnist_npz, tmp_path)
     (stale / "run.json").write_text(json.dumps({"cell": "lstm", "epochs": 20}))
     (stale / "history.csv").write_text("epoch,loss,accuracy,val_loss,val_accuracy,seconds\n1,1,1,1,1,1\n")
     lines = []
-    metrics = training.train_run(
+    metrics = job.train_run(
         RunSpec(**spec(epochs=2)),
         **arguments(mnist_npz, tmp_path),
         print_fn=lambda line, **_: lines.append(line),

@@ -6,15 +6,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rnn_replication.core import runs
-from rnn_replication.core.runs import RunSpec
+from rnn_replication.core import runs, spec
+from rnn_replication.core.spec import RunSpec
 from rnn_replication.pipeline import selection
 
 
 def test_a_run_is_named_by_its_configuration():
-    spec = RunSpec("lstm", "bidirectional", "modern", 7, units=64, epochs=3)
-    assert spec.name == "lstm-bidirectional-modern-seed7"
-    assert spec.paths().metrics == "results/runs/lstm-bidirectional-modern-seed7/metrics.json"
+    run = RunSpec("lstm", "bidirectional", "modern", 7, units=64, epochs=3)
+    assert run.name == "lstm-bidirectional-modern-seed7"
 
 
 @pytest.mark.parametrize(
@@ -26,7 +25,9 @@ def test_a_run_is_named_by_its_configuration():
         ({"units": True}, "units must be a positive integer, got True (bool)"),
         ({"train_subset": -1}, "train_subset must be a non-negative integer (0 = all)"),
         ({"seed": -1}, "seed must be a non-negative integer, got -1"),
-        ({"learning_rate": "0.001"}, "learning_rate must be a positive number"),
+        ({"learning_rate": "0.001"}, "learning_rate must be a positive finite number"),
+        ({"learning_rate": float("nan")}, "learning_rate must be a positive finite number, got nan (float)"),
+        ({"learning_rate": float("inf")}, "learning_rate must be a positive finite number, got inf (float)"),
         ({"cell": "Lstm"}, "unknown cell 'Lstm'; expected one of simplernn, lstm, gru"),
         ({"form": "deep"}, "unknown form 'deep'; expected one of single, stacked, bidirectional"),
         ({"semantics": "keras2"}, "unknown semantics 'keras2'; expected one of article, modern"),
@@ -38,40 +39,45 @@ def test_a_bad_setting_is_refused_naming_it_and_what_is_expected(bad, message):
     assert message in str(error.value)
 
 
-def test_a_runs_files_follow_from_its_name():
-    paths = RunSpec("gru", "stacked", seed=2).paths()
-    assert paths.metrics == "results/runs/gru-stacked-article-seed2/metrics.json"
-    assert paths.history == "results/runs/gru-stacked-article-seed2/history.csv"
-    assert paths.notebook == "results/runs/gru-stacked-article-seed2/train.ipynb"
-    assert paths.resume == "results/resume/gru-stacked-article-seed2"
-    assert paths.log == "logs/train/gru-stacked-article-seed2.log"
-    assert paths.benchmark == "benchmarks/train/gru-stacked-article-seed2.tsv"
-    assert runs.RunPaths.pattern().metrics == "results/runs/{cell}-{form}-{semantics}-seed{seed}/metrics.json"
+def test_a_runs_files_follow_from_its_name_under_its_variant():
+    paths = runs.RunPaths.of(RunSpec("gru", "stacked", seed=2).name, "0123abcdef")
+    assert paths.metrics == "results/runs/0123abcdef/gru-stacked-article-seed2/metrics.json"
+    assert paths.history == "results/runs/0123abcdef/gru-stacked-article-seed2/history.csv"
+    assert paths.notebook == "results/runs/0123abcdef/gru-stacked-article-seed2/train.ipynb"
+    assert paths.resume == "results/resume/0123abcdef/gru-stacked-article-seed2"
+    assert paths.lock == "results/resume/0123abcdef/gru-stacked-article-seed2.lock"
+    assert paths.log == "logs/train/0123abcdef/gru-stacked-article-seed2.log"
+    assert paths.benchmark == "benchmarks/train/0123abcdef/gru-stacked-article-seed2.tsv"
+    assert paths.tensorboard == "logs/tensorboard/0123abcdef/gru-stacked-article-seed2"
+    pattern = "results/runs/{variant}/{cell}-{form}-{semantics}-seed{seed}/metrics.json"
+    assert runs.RunPaths.pattern().metrics == pattern
 
 
-def test_wildcard_constraints_match_exactly_the_grid():
-    for axis, values in (("cell", runs.CELLS), ("form", runs.FORMS), ("semantics", runs.SEMANTICS)):
+def test_wildcard_constraints_match_exactly_the_grid_and_a_variant():
+    for axis, values in (("cell", spec.CELLS), ("form", spec.FORMS), ("semantics", spec.SEMANTICS)):
         pattern = re.compile(runs.WILDCARD_CONSTRAINTS[axis])
         assert all(pattern.fullmatch(value) for value in values)
         assert not pattern.fullmatch("transformer")
+    variant = re.compile(runs.WILDCARD_CONSTRAINTS["variant"])
+    assert variant.fullmatch("0123abcdef") and not variant.fullmatch("lstm-single-article-seed0")
 
 
 def test_settings_are_every_field_and_the_hyperparameters_the_config_gives_all_runs():
     settings = RunSpec("simplernn").settings()
-    assert list(settings) == list(runs.FIELDS)
-    assert set(runs.HYPERPARAMETERS) == set(runs.FIELDS) - {"cell", "form", "semantics", "seed"}
+    assert list(settings) == list(spec.FIELDS)
+    assert set(spec.HYPERPARAMETERS) == set(spec.FIELDS) - set(spec.NAME_FIELDS)
     assert RunSpec.from_parameters(settings | {"backend": "jax", "unrelated": 1}) == RunSpec("simplernn")
 
 
 def test_the_default_config_selects_five_seeds_of_the_articles_runs_and_one_of_the_others(repo):
     config = runs.default_config(repo)
     selected = selection.selected_runs(config)
-    single = [spec for spec in selected if spec.form == "single"]
-    assert len(single) == 3 * 5 and {spec.seed for spec in single} == {0, 1, 2, 3, 4}
-    assert len(selected) == 15 + 6 and all(spec.semantics == "article" for spec in selected)
+    single = [run for run in selected if run.form == "single"]
+    assert len(single) == 3 * 5 and {run.seed for run in single} == {0, 1, 2, 3, 4}
+    assert len(selected) == 15 + 6 and all(run.semantics == "article" for run in selected)
     compared = selection.selected_runs(config | {"compare_semantics": True})
     assert len(compared) == 21 + 15  # the single-layer cells under Keras 3 semantics too, once each
-    assert len({spec.name for spec in compared}) == len(compared)
+    assert len({run.name for run in compared}) == len(compared)
 
 
 def test_the_notebooks_parameters_are_the_run_specs_fields_with_the_same_defaults(repo):
@@ -79,7 +85,7 @@ def test_the_notebooks_parameters_are_the_run_specs_fields_with_the_same_default
 
     parameters = papermill.inspect_notebook(str(repo / "notebooks" / "train.ipynb"))
     defaults = RunSpec("lstm").settings()  # the notebook's default cell is lstm
-    for name in runs.FIELDS:
+    for name in spec.FIELDS:
         assert name in parameters, name
         assert yaml.safe_load(parameters[name]["default"]) == defaults[name], name
 
@@ -103,4 +109,4 @@ def test_the_notebook_has_exactly_the_run_fields_and_its_settings_as_parameters(
     import papermill
 
     parameters = papermill.inspect_notebook(str(repo / "notebooks" / "train.ipynb"))
-    assert set(parameters) == set(runs.FIELDS) | set(runs.NOTEBOOK_SETTINGS)
+    assert set(parameters) == set(spec.FIELDS) | set(runs.NOTEBOOK_SETTINGS)

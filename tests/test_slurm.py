@@ -68,9 +68,9 @@ def slurm_workflow(cluster, repo, mnist_npz, tmp_path_factory):
     assert result.returncode == 0, (
         f"exit {result.returncode} after {seconds:.0f} s\n{output[-6000:]}\n{slurm_cluster.logs_tail()}"
     )
-    metrics = {
-        run: json.loads((workdir / "results" / "runs" / run / "metrics.json").read_text()) for run in RUNS
-    }
+    found = {run: list((workdir / "results" / "runs").glob(f"*/{run}/metrics.json")) for run in RUNS}
+    assert all(len(paths) == 1 for paths in found.values()), found
+    metrics = {run: json.loads(paths[0].read_text()) for run, paths in found.items()}
     # What slurmctld knows of each job, asked now: it forgets finished jobs after MinJobAge (300 s).
     jobs = {run: scontrol_job(str(metrics[run]["slurm_job_id"])) for run in RUNS}
     print(
@@ -109,9 +109,10 @@ def test_every_training_run_was_a_slurm_job_of_its_own(slurm_workflow):
         )
         assert len(logs) == 1, f"no SLURM log for job {job_id}"
         cell, form, semantics, seed = run.split("-")
-        assert logs[0].parent.name == f"{cell}_{form}_{semantics}_{seed.removeprefix('seed')}"
+        variant = slurm_workflow.metrics[run]["variant"]
+        assert logs[0].parent.name == f"{variant}_{cell}_{form}_{semantics}_{seed.removeprefix('seed')}"
         log = logs[0].read_text()
-        assert f"results/runs/{run}/metrics.json" in log and "100%" in log, log[-3000:]
+        assert f"results/runs/{variant}/{run}/metrics.json" in log and "100%" in log, log[-3000:]
 
 
 def test_training_jobs_asked_for_and_got_one_gpu(slurm_workflow):

@@ -8,7 +8,7 @@ from itertools import pairwise
 
 import pytest
 
-from rnn_replication.train import timing
+from rnn_replication.timing import measure as timing
 
 
 @pytest.mark.parametrize("cells", [["a"], ["a", "b"], ["a", "b", "c"], ["a", "b", "c", "d"], list("abcde")])

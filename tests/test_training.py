@@ -5,10 +5,11 @@ import keras
 import pandas as pd
 import pytest
 
-from rnn_replication.core import confusion, records, runs
-from rnn_replication.core.runs import RunSpec
+from rnn_replication.core import confusion, fingerprint, records, runs
+from rnn_replication.core.spec import RunSpec
 from rnn_replication.data import mnist
-from rnn_replication.train import backends, training
+from rnn_replication.observe import epochs, job, record
+from rnn_replication.train import backends, fitting
 
 
 def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
@@ -16,11 +17,10 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     spec = RunSpec(
         "gru", "stacked", seed=3, units=8, epochs=2, batch_size=64, train_subset=256, test_subset=128
     )
-    metrics = training.train_run(
+    metrics = job.train_run(
         spec,
         data_path=str(mnist_npz),
         outputs=runs.RunOutputs.in_dir(tmp_path / "run"),
-        code_fingerprint="0123abcd",
         tensorboard_dir=str(tmp_path / "tensorboard"),
         print_fn=lambda line, **_: lines.append(line),
     )
@@ -33,7 +33,19 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     ]  # no lock file left beside them
     assert written == metrics
     assert written["run"] == "gru-stacked-article-seed3" and written["config"] == spec.settings()
-    assert written["code_fingerprint"] == "0123abcd"
+    # What decides its numbers, as it was: the settings, the code that computes, the numeric packages.
+    identity = written["identity"]
+    assert {key: identity[key] for key in spec.settings()} == spec.settings()
+    assert identity["code"] == fingerprint.code_digests("train", runs.repository_root())
+    assert identity["versions"] == {
+        name: written["versions"][name] for name in ("keras", "numpy", "tensorflow")
+    }
+    assert (identity["backend"], identity["cpu_isa"], identity["data_sha256"]) == (
+        "tensorflow",
+        "",
+        mnist.ARRAYS_SHA256,
+    )
+    assert written["code_fingerprint"] == fingerprint.digest(identity["code"])
     assert (written["train_images"], written["test_images"]) == (256, 128)
     assert 0.0 <= written["test_accuracy"] <= 1.0 and written["test_loss"] > 0
     assert written["backend"] == "tensorflow" and written["versions"]["keras"]
@@ -41,7 +53,7 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     assert written["checkpoint_seconds"] == 0  # no resume_dir, no checkpoints
     assert written["tf32"] is False  # article semantics: float32 matmuls, as the article ran
     history = pd.read_csv(tmp_path / "run" / "history.csv")
-    assert list(history.columns) == training.HISTORY_COLUMNS
+    assert list(history.columns) == epochs.HISTORY_COLUMNS
     assert history["epoch"].tolist() == [1, 2]
     assert history["val_accuracy"].iloc[-1] == pytest.approx(written["test_accuracy"], abs=1e-6)
     epoch_lines = [line for line in lines if " epoch " in line]
@@ -78,7 +90,7 @@ def tensorboard_scalars(log_dir: Path) -> dict[tuple[str, str], dict[int, float]
 
 
 def tiny_run(mnist_npz, out, seed):
-    return training.train_run(
+    return job.train_run(
         RunSpec("lstm", seed=seed, units=8, epochs=2, batch_size=64, train_subset=512, test_subset=128),
         data_path=str(mnist_npz),
         outputs=runs.RunOutputs.in_dir(out),
@@ -100,15 +112,15 @@ def test_same_seed_gives_identical_numbers_and_another_seed_does_not(mnist_npz, 
 
 PINNED_RUN = """
 import json, sys
-from rnn_replication.core import runs
-from rnn_replication.train import devices
-devices.configure_environment("tensorflow", runs.repository_root(), runs.DEFAULT_CPU_ISA)  # before Keras
-from rnn_replication.core.runs import RunOutputs, RunSpec
-from rnn_replication.train import training
+from rnn_replication.core.spec import DEFAULT_CPU_ISA, RunSpec
+from rnn_replication.train import arithmetic
+arithmetic.choose("tensorflow", DEFAULT_CPU_ISA)  # before Keras
+from rnn_replication.core.runs import RunOutputs
+from rnn_replication.observe import job
 spec = RunSpec("lstm", seed=0, epochs=2, train_subset=4096, test_subset=1024)
-metrics = training.train_run(
-    spec, data_path=sys.argv[1], outputs=RunOutputs.in_dir(sys.argv[2]), threads=int(sys.argv[3]),
-    print_fn=lambda *_, **__: None,
+metrics = job.train_run(
+    spec, data_path=sys.argv[1], outputs=RunOutputs.in_dir(sys.argv[2]), backend="tensorflow",
+    cpu_isa=DEFAULT_CPU_ISA, threads=int(sys.argv[3]), print_fn=lambda *_, **__: None,
 )
 print(json.dumps([metrics["test_accuracy"], metrics["test_loss"], metrics["cpu_isa_in_effect"]]))
 """
@@ -120,8 +132,7 @@ PINNED_DIGITS = [0.62890625, 1.0874687433242798, "AVX2"]
 
 def pinned_digits_reason() -> str | None:
     """Why the pinned digits cannot be reached here (None: they can)."""
-    from rnn_replication.core import records
-    from rnn_replication.train import devices
+    from rnn_replication.observe import devices
 
     if devices.count_gpus():
         return "a GPU is here: the pinned digits are those of the CPU kernels"
@@ -170,20 +181,20 @@ def tensorflow_tf32():
 
 
 def test_article_semantics_switch_tf32_off_and_modern_ones_leave_it_on(tensorflow_tf32):
-    training.prepare_backend(0, "tensorflow", semantics="modern")
-    assert tensorflow_tf32() is True and backends.get("tensorflow").tf32_allowed() is True
-    training.prepare_backend(0, "tensorflow", semantics="article")
-    assert tensorflow_tf32() is False and backends.get("tensorflow").tf32_allowed() is False
+    fitting.prepare_backend(0, "tensorflow", semantics="modern")
+    assert tensorflow_tf32() is True and record.tf32_allowed("tensorflow") is True
+    fitting.prepare_backend(0, "tensorflow", semantics="article")
+    assert tensorflow_tf32() is False and record.tf32_allowed("tensorflow") is False
 
 
 def test_tf32_is_switched_off_and_read_back_for_jax():
     jax = pytest.importorskip("jax", reason="jax is not installed")
     default = jax.config.jax_default_matmul_precision
     try:
-        assert backends.get("jax").tf32_allowed() is True  # JAX's default precision may use TF32 on a GPU
+        assert record.tf32_allowed("jax") is True  # JAX's default precision may use TF32 on a GPU
         backends.get("jax").disable_tf32()
         assert jax.config.jax_default_matmul_precision == "highest"
-        assert backends.get("jax").tf32_allowed() is False
+        assert record.tf32_allowed("jax") is False
     finally:
         jax.config.update("jax_default_matmul_precision", default)
 
@@ -193,10 +204,10 @@ def test_tf32_is_switched_off_and_read_back_for_torch():
     flags = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
     try:
         torch.backends.cudnn.allow_tf32 = True  # torch's default for convolutions
-        assert backends.get("torch").tf32_allowed() is True
+        assert record.tf32_allowed("torch") is True
         backends.get("torch").disable_tf32()
         assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == (False, False)
-        assert backends.get("torch").tf32_allowed() is False
+        assert record.tf32_allowed("torch") is False
     finally:
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = flags
 
@@ -208,7 +219,7 @@ def test_steady_seconds_per_epoch_leaves_out_the_compiling_first_epoch():
 
 def test_missing_data_file_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="nowhere.npz' not found; run the fetch_mnist rule"):
-        training.train_run(
+        job.train_run(
             RunSpec("lstm"),
             data_path=str(tmp_path / "nowhere.npz"),
             outputs=runs.RunOutputs.in_dir(tmp_path),
@@ -217,8 +228,8 @@ def test_missing_data_file_is_named(tmp_path):
 
 HOLDER = """
 import sys
-from rnn_replication.train import training
-with training.exclusive(sys.argv[1], "lstm-single-article-seed0"):
+from rnn_replication.observe import job
+with job.exclusive(sys.argv[1], "lstm-single-article-seed0"):
     print("held", flush=True)
     sys.stdin.read()
 """
@@ -239,10 +250,18 @@ def test_a_second_trainer_of_the_same_run_stops_at_once_naming_the_first(tmp_pat
             f"run lstm-single-article-seed0 is already being trained by another process \\(pid {holder.pid}"
         )
         with pytest.raises(RuntimeError, match=message):
-            with training.exclusive(str(lock), "lstm-single-article-seed0"):
+            with job.exclusive(str(lock), "lstm-single-article-seed0"):
                 pass
     finally:
         holder.send_signal(signal.SIGKILL)  # a killed trainer releases its lock
         holder.wait()
-    with training.exclusive(str(lock), "lstm-single-article-seed0"):
+    with job.exclusive(str(lock), "lstm-single-article-seed0"):
         assert lock.read_text() == str(__import__("os").getpid())
+
+
+def test_confusion_counts_true_against_predicted_digits_and_refuses_mismatched_lengths():
+    matrix = fitting.confusion_counts([0, 1, 1, 9, 9, 9], [0, 7, 1, 4, 9, 9])
+    assert matrix.sum() == 6 and matrix.trace() == 4
+    assert matrix[1, 7] == 1 and matrix[9, 4] == 1 and matrix[9, 9] == 2
+    with pytest.raises(ValueError, match="3 true digits"):
+        fitting.confusion_counts([1, 2, 3], [1, 2])

@@ -5,6 +5,8 @@ test_report_grids.py)."""
 
 import json
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -17,6 +19,12 @@ pytestmark = pytest.mark.workflow
 
 CELLS, FORMS = ("simplernn", "lstm", "gru"), ("single", "stacked", "bidirectional")
 SEEDS, OTHER_FORM_SEEDS = [0, 1], [0]
+
+
+def variant_of(workdir: Path) -> str:
+    """The one variant of the config's runs (article semantics only)."""
+    (variant,) = pd.read_csv(workdir / "results" / "summary.csv")["variant"].unique()
+    return variant
 
 
 def run_small_workflow(repo, mnist_npz, workdir: Path, **overrides) -> Path:
@@ -51,15 +59,17 @@ def test_every_configuration_ran_once_per_seed_and_was_collected(finished_workfl
         (c, f, s) for c in CELLS for f in FORMS for s in (SEEDS if f == "single" else OTHER_FORM_SEEDS)
     }
     assert (summary["epochs"] == 2).all() and (summary["train_images"] == 1024).all()
+    assert summary["variant"].nunique() == 1  # one variant: the config's runs under article semantics
     for row in summary.itertuples():
-        run_dir = finished_workflow / "results" / "runs" / row.run
+        run_dir = finished_workflow / "results" / "runs" / row.variant / row.run
+        assert run_dir == finished_workflow / Path(row.metrics_path).parent
         for name in ("train.ipynb", "metrics.json", "model.keras", "confusion.csv"):
             assert (run_dir / name).exists(), (row.run, name)
         # The executed notebook the report links to shows the run, not TensorFlow's start-up lines.
         executed = (run_dir / "train.ipynb").read_text()
         assert "cpu_feature_guard" not in executed and "cudart_stub" not in executed, row.run
         assert len(pd.read_csv(run_dir / "history.csv")) == 2
-        log = (finished_workflow / "logs" / "train" / f"{row.run}.log").read_text()
+        log = (finished_workflow / "logs" / "train" / row.variant / f"{row.run}.log").read_text()
         epoch_lines = re.findall(r"^\S+ epoch \d+/2: ", log, flags=re.MULTILINE)
         assert len(epoch_lines) == 2, log[-2000:]
     # Seeds change the numbers.
@@ -82,10 +92,9 @@ def test_the_terminal_shows_the_timing_pass_the_whole_estimate_and_the_progress(
     # One line per run; two runs finishing together may count the same number done.
     assert len(progress) == runs and {total for *_, total in progress} == {str(runs)}
     assert max(int(done) for _, done, _ in progress) == runs and "all runs trained" in terminal
-    assert (
-        "cpu_feature_guard" not in terminal
-        and "cpu_feature_guard" not in (finished_workflow / "logs" / "timing.log").read_text()
-    )
+    assert f"this config's runs: results/runs/{variant_of(finished_workflow)}/ ({runs} runs" in terminal
+    (timing_log,) = (finished_workflow / "logs" / "timing").glob("*.log")
+    assert "cpu_feature_guard" not in terminal and "cpu_feature_guard" not in timing_log.read_text()
 
 
 def test_the_verdicts_cover_every_article_number_and_claim(finished_workflow):
@@ -106,7 +115,8 @@ def test_the_verdicts_cover_every_article_number_and_claim(finished_workflow):
         "not judged",  # the speed claim, where the tests' machine was busy
         "holds by construction",
     }
-    timing = pd.read_csv(finished_workflow / "results" / "timing.csv")
+    (timing_table,) = (finished_workflow / "results" / "timing").glob("*/timing.csv")
+    timing = pd.read_csv(timing_table)
     # Balanced: each cell timed equally often in each position; the machine's load beside each epoch.
     assert timing.groupby(["cell", "position"]).size().unique().tolist() == [1]
     assert timing["others_cpu_share"].between(0, 1).all() and (timing["cpu_seconds"] > 0).all()
@@ -176,8 +186,8 @@ def test_the_same_notebooks_run_on_another_backend(backend, repo, mnist_npz, tmp
     # Keras 2.2's GRU on any backend; Keras 3's reset_after=True adds a second recurrent bias.
     counts = dict(zip(summary["semantics"], summary["recurrent_params"], strict=True))
     assert counts == {"article": 60288, "modern": 60672}
-    for run in summary["run"]:  # it learned: the training loss fell from the first epoch to the second
-        history = pd.read_csv(tmp_path / "results" / "runs" / run / "history.csv")
+    for run, path in zip(summary["run"], summary["history_path"], strict=True):
+        history = pd.read_csv(tmp_path / path)  # it learned: the training loss fell from epoch 1 to 2
         assert history["loss"].iloc[1] < history["loss"].iloc[0], run
 
 
@@ -218,13 +228,54 @@ def test_a_changed_setting_retrains_exactly_the_runs_it_changes_and_threads_retr
     finished_workflow,
 ):
     runs = len(pd.read_csv(finished_workflow / "results" / "summary.csv"))
+    variant = variant_of(finished_workflow)
     jobs, output = planned_jobs(finished_workflow, "--config", "epochs=3")
-    assert jobs == {"train": runs} | downstream("timing", "collect", "judge", "report", "bundle"), jobs
-    assert "Params have changed since last execution" in output and '"epochs": 3' in output
+    # Another variant: its runs are trained beside these; the timing pass does not depend on the epochs.
+    assert jobs == {"train": runs} | downstream("collect", "judge", "report", "bundle"), jobs
+    assert f"new; differs from results/runs/{variant}/ in epochs 2 -> 3)" in output
     jobs, _ = planned_jobs(finished_workflow, "--config", "test_subset=256")
-    assert jobs.get("train") == runs, jobs
+    assert jobs == {"train": runs} | downstream("timing", "collect", "judge", "report", "bundle"), jobs
     # Settings that cannot change a number: threads (the digits do not depend on them), data routes.
     assert planned_jobs(finished_workflow, "--config", "threads_per_run=2")[0] == {}
+
+
+def test_what_logs_records_plots_or_launches_and_the_rules_text_retrain_nothing(finished_workflow):
+    """Edits of the code around the numbers, each a real change of meaning: the epoch line's text,
+    TensorBoard's writer, the run record, the start-up noise filter, the notebook's plotting cell, the
+    launcher's retry count, git's timeout; and two spaces inside the train rule's shell string."""
+    root = finished_workflow
+    package = root / "workflow" / "rnn_replication"
+    edits = {
+        package / "observe" / "epochs.py": [
+            (" - about {records.duration(left)} left", " - ETA {records.duration(left)}"),
+            ("write_graph=False", "write_graph=True"),
+        ],
+        package / "observe" / "record.py": [
+            ('"python": platform.python_version(),', '"python": platform.python(),')
+        ],
+        package / "observe" / "devices.py": [
+            ('"failed call to cuInit",', '"failed call to cuInit",\n        "one more noise",')
+        ],
+        package / "core" / "provenance.py": [("timeout=30", "timeout=60")],
+        root / "workflow" / "scripts" / "run_notebook.py": [("ATTEMPTS = 3", "ATTEMPTS = 5")],
+        root / "workflow" / "rules" / "train.smk": [
+            (" -p tensorboard_dir {params.tensorboard:q}", "  -p tensorboard_dir  {params.tensorboard:q}")
+        ],
+        root / "notebooks" / "train.ipynb": [('f\\", seed {seed}\\")', 'f\\", seed {seed} (training)\\")')],
+    }
+    originals = {path: path.read_text() for path in edits}
+    try:
+        for path, replacements in edits.items():
+            text = originals[path]
+            for old, new in replacements:
+                assert old in text, (path, old)
+                text = text.replace(old, new)
+            path.write_text(text)
+        jobs, output = planned_jobs(finished_workflow)
+    finally:
+        for path, text in originals.items():
+            path.write_text(text)
+    assert jobs == {}, output[-3000:]
 
 
 def test_comments_docstrings_and_touch_rerun_nothing(finished_workflow):
@@ -257,11 +308,12 @@ def test_comments_docstrings_and_touch_rerun_nothing(finished_workflow):
             "workflow/rnn_replication/train/models.py",
             ("train", "timing", *("collect", "judge", "report", "bundle")),
         ),
+        ("workflow/rnn_replication/timing/measure.py", ("timing", "judge", "report", "bundle")),
         ("workflow/rnn_replication/data/fetch.py", ()),  # the data is judged by its checksum
         ("workflow/rnn_replication/collect/gather.py", ("collect", "judge", "report", "bundle")),
-        ("workflow/rnn_replication/judge/replication.py", ("judge", "report", "bundle")),
+        ("workflow/rnn_replication/judge/numbers.py", ("judge", "report", "bundle")),
         ("workflow/rnn_replication/report/wording.py", ("report", "bundle")),
-        ("workflow/rnn_replication/report/tables.py", ("report", "bundle")),
+        ("workflow/rnn_replication/report/verdicts.py", ("report", "bundle")),
         ("workflow/scripts/bundle_report.py", ("bundle",)),
     ],
 )
@@ -306,7 +358,7 @@ def test_failures_keep_what_was_computed_and_one_plain_run_rebuilds_exactly_what
     results = finished_workflow / "results"
     report = results / "report.html"
     good_report, report_made = report.read_bytes(), report.stat().st_mtime
-    runs_dir = results / "runs"
+    runs_dir = results / "runs" / variant_of(finished_workflow)
     victim = runs_dir / "simplernn-single-article-seed1" / "metrics.json"  # the quickest to retrain
     others = {path: path.stat().st_mtime for path in runs_dir.glob("*/metrics.json") if path != victim}
 
@@ -413,8 +465,8 @@ def test_snakemakes_own_report_is_one_archive_with_the_tables_figures_and_run_re
     assert result.returncode == 0, result.stderr[-3000:]
     with zipfile.ZipFile(finished_workflow / "report.zip") as archive:
         names = archive.namelist()
-        wanted_files = ("summary.csv", "replication.csv", "timing.csv", "confusion.csv", "confusion.png")
-        for wanted in (*wanted_files, "verdict-test_accuracy.png"):
+        wanted_files = ("summary.csv", "provenance.csv", "replication.csv", "timing.csv", "confusion.csv")
+        for wanted in (*wanted_files, "confusion.png", "verdict-test_accuracy.png"):
             assert any(name.endswith(f"/{wanted}") for name in names), wanted
         # Snakemake's own page is report/report.html; the bundle's report.html sits in a folder of its own.
         (index,) = [name for name in names if name.endswith("/report.html") and name != "report/report.html"]
@@ -424,3 +476,49 @@ def test_snakemakes_own_report_is_one_archive_with_the_tables_figures_and_run_re
     assert len(links) == 3 * runs  # notebook, metrics and history of every run
     base = index.rsplit("/", 1)[0]
     assert all(f"{base}/{link}" in names for link in links)  # the links work inside the archive
+
+
+def test_another_config_keeps_these_runs_and_coming_back_trains_nothing(finished_workflow):
+    """The quick look, another look, then the quick look again: each config's runs stay in their variant's
+    folder, the third run trains nothing (collect, judge and report run again, for that config's runs
+    only), and each summary and report holds exactly its own config's runs."""
+    config = yaml.safe_load((finished_workflow / "config" / "test.yaml").read_text())
+    other = config | {"cells": ["lstm"], "forms": ["single"], "seeds": [0], "epochs": 1}
+    (finished_workflow / "config" / "other.yaml").write_text(yaml.safe_dump(other))
+    first_runs = pd.read_csv(finished_workflow / "results" / "summary.csv")
+    kept = {path: (finished_workflow / path).stat().st_mtime for path in first_runs["metrics_path"]}
+    result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/other.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    other_runs = pd.read_csv(finished_workflow / "results" / "summary.csv")
+    assert other_runs["run"].tolist() == ["lstm-single-article-seed0"]
+    assert other_runs["variant"].iloc[0] != first_runs["variant"].iloc[0]
+    html = (finished_workflow / "results" / "report.html").read_text(encoding="utf-8")
+    assert "lstm-single-article-seed0" in html and "gru-single-article-seed0" not in html
+    # Back to the first config: its runs are all there, untouched; nothing trains or times again.
+    jobs, output = planned_jobs(finished_workflow)
+    assert jobs == downstream("collect", "judge", "report", "bundle"), output[-3000:]
+    result = snakemake(finished_workflow, "--cores", "2", "--configfile", "config/test.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {path: (finished_workflow / path).stat().st_mtime for path in kept} == kept
+    again = pd.read_csv(finished_workflow / "results" / "summary.csv")
+    pd.testing.assert_frame_equal(again, first_runs)
+    html = (finished_workflow / "results" / "report.html").read_text(encoding="utf-8")
+    assert all(run in html for run in first_runs["run"])
+    assert planned_jobs(finished_workflow)[0] == {}
+    # Both variants are listed, and the other one can be deleted with all its files.
+    listing = subprocess.run(
+        [sys.executable, "workflow/scripts/variants.py"],
+        cwd=finished_workflow,
+        capture_output=True,
+        text=True,
+    )
+    assert listing.returncode == 0 and listing.stdout.count(" runs, ") == 2, listing
+    removed = subprocess.run(
+        [sys.executable, "workflow/scripts/variants.py", "--delete", other_runs["variant"].iloc[0]],
+        cwd=finished_workflow,
+        capture_output=True,
+        text=True,
+    )
+    assert removed.returncode == 0, removed.stderr
+    assert not (finished_workflow / "results" / "runs" / other_runs["variant"].iloc[0]).exists()
+    assert planned_jobs(finished_workflow)[0] == {}

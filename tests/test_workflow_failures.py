@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from workflow_copy import copy_workflow, snakemake, snakemake_command
+from workflow_copy import copy_workflow, run_paths, snakemake, snakemake_command
 
 pytestmark = pytest.mark.workflow
 
@@ -21,7 +21,7 @@ CONFIG = "config/test.yaml"
 
 
 def saved_epoch(workdir) -> int:
-    state = workdir / "results" / "resume" / LONG / "backup" / "training_metadata.json"
+    state = workdir / run_paths(workdir, LONG).resume / "backup" / "training_metadata.json"
     try:
         return json.loads(state.read_text())["epoch"]
     except (OSError, ValueError, KeyError):
@@ -62,7 +62,7 @@ def test_a_killed_workflow_resumes_the_interrupted_run_and_keeps_the_finished_on
     )
     # The short run first (the workflow's own priority would start the LSTM first), so that it has
     # finished when the LSTM run is killed.
-    first = f"results/runs/{SHORT}/metrics.json"
+    first = run_paths(tmp_path, SHORT).metrics
     command, env = snakemake_command(
         "--cores", "1", "--prioritize", first, "--configfile", "config/test.yaml"
     )
@@ -76,7 +76,8 @@ def test_a_killed_workflow_resumes_the_interrupted_run_and_keeps_the_finished_on
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    finished = tmp_path / "results" / "runs" / SHORT / "metrics.json"
+    finished = tmp_path / first
+    long = run_paths(tmp_path, LONG)
     deadline = time.monotonic() + 600
     while not (finished.exists() and saved_epoch(tmp_path) >= 2) and process.poll() is None:
         assert time.monotonic() < deadline, "the workflow never got to the middle of the LSTM run"
@@ -87,7 +88,7 @@ def test_a_killed_workflow_resumes_the_interrupted_run_and_keeps_the_finished_on
     kill_everything_running_in(tmp_path)
     finished_mtime = finished.stat().st_mtime
     saved = saved_epoch(tmp_path)
-    assert not (tmp_path / "results" / "runs" / LONG / "metrics.json").exists()
+    assert not (tmp_path / long.metrics).exists()
 
     # Snakemake refuses to start over a kill's stale lock until told it is stale; the workflow profile
     # (profiles/default) then reruns the incomplete job without asking. Up to the summary: the timing
@@ -98,12 +99,12 @@ def test_a_killed_workflow_resumes_the_interrupted_run_and_keeps_the_finished_on
     rerun = snakemake(tmp_path, "--cores", "1", summary, "--configfile", CONFIG)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
 
-    metrics = json.loads((tmp_path / "results" / "runs" / LONG / "metrics.json").read_text())
-    history = pd.read_csv(tmp_path / "results" / "runs" / LONG / "history.csv")
+    metrics = json.loads((tmp_path / long.metrics).read_text())
+    history = pd.read_csv(tmp_path / long.history)
     assert history["epoch"].tolist() == [1, 2, 3, 4, 5, 6]  # every epoch exactly once
     assert metrics["resumed_at_epoch"] == saved + 1
     assert finished.stat().st_mtime == finished_mtime  # the finished run was not trained again
-    assert "resuming after epoch" in (tmp_path / "logs" / "train" / f"{LONG}.log").read_text()
+    assert "resuming after epoch" in (tmp_path / long.log).read_text()
     assert len(pd.read_csv(tmp_path / summary)) == 2
     assert "Nothing to be done" in snakemake(tmp_path, "-n", summary, "--configfile", CONFIG).stdout
 
@@ -119,18 +120,19 @@ def test_a_failing_run_points_to_its_executed_notebook_and_leaves_no_finished_ou
         {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": "1 / 0"}
     )
     notebook.write_text(json.dumps(cells))
-    target = f"results/runs/{SHORT}/metrics.json"  # before --configfile, which takes a list
+    paths = run_paths(tmp_path, SHORT)
+    target = paths.metrics  # before --configfile, which takes a list
     result = snakemake(tmp_path, target, "--cores", "1", "--configfile", "config/test.yaml")
     assert result.returncode != 0
-    log_notebook = f"logs/train/{SHORT}.ipynb"
+    log_notebook = paths.log_notebook
     assert f"The executed notebook with the traceback: {log_notebook}" in result.stderr
     executed = json.loads((tmp_path / log_notebook).read_text())
     errors = [
         o for cell in executed["cells"] for o in cell.get("outputs", []) if o.get("output_type") == "error"
     ]
     assert errors and "ZeroDivisionError" in "".join(errors[0]["traceback"])
-    assert not (tmp_path / "results" / "runs" / SHORT / "metrics.json").exists()
-    assert not (tmp_path / "results" / "runs" / SHORT / "history.csv").exists()
+    assert not (tmp_path / paths.metrics).exists()
+    assert not (tmp_path / paths.history).exists()
 
 
 def test_data_that_is_no_longer_mnist_stops_the_workflow_before_anything_trains(repo, tmp_path):
@@ -167,8 +169,8 @@ def test_a_path_with_a_space_an_apostrophe_and_a_command_is_used_as_a_path(repo,
 
 HOLD_LOCK = """
 import sys
-from rnn_replication.train import training
-with training.exclusive(sys.argv[1], sys.argv[2]):
+from rnn_replication.observe import job
+with job.exclusive(sys.argv[1], sys.argv[2]):
     print("held", flush=True)
     sys.stdin.read()
 """
@@ -180,7 +182,8 @@ def test_a_second_workflow_after_unlock_refuses_to_touch_runs_another_is_trainin
     import sys
 
     copy_workflow(repo, tmp_path, "")
-    lock = tmp_path / "results" / "resume" / f"{SHORT}.lock"
+    variant = "0123456789"  # any variant's run: another config's runs must not be touched either
+    lock = tmp_path / "results" / "resume" / variant / f"{SHORT}.lock"
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK, str(lock), SHORT],
         stdin=subprocess.PIPE,
@@ -195,6 +198,6 @@ def test_a_second_workflow_after_unlock_refuses_to_touch_runs_another_is_trainin
         holder.kill()
         holder.wait()
     assert result.returncode != 0
-    assert f"another process is training {SHORT} (pid {holder.pid}) in this folder" in result.stderr
+    assert f"another process is training {variant}/{SHORT} (pid {holder.pid}) in this folder" in result.stderr
     assert not (tmp_path / "resources").exists() and not (tmp_path / "results" / "runs").exists()
     assert "Job stats" in dry_run.stdout  # a dry run still shows what would run

@@ -33,3 +33,26 @@ def copy_workflow(repo: Path, workdir: Path, mnist_npz, **overrides) -> Path:
     config.update(overrides)
     (workdir / "config" / "test.yaml").write_text(yaml.safe_dump(config))
     return workdir
+
+
+def plan(workdir: Path, configfile: str = "config/test.yaml") -> selection.Plan:
+    """The plan Snakemake makes in the workflow copy ``workdir`` for ``configfile`` (an overlay on its
+    config/config.yaml): the same functions common.smk calls, on the copy's code."""
+    from snakemake.utils import update_config, validate
+
+    from rnn_replication.core import fingerprint, identity
+
+    config = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
+    update_config(config, yaml.safe_load((workdir / configfile).read_text()))
+    validate(config, str(workdir / "workflow" / "schemas" / "config.schema.yaml"))
+    code = {step: fingerprint.code_digests(step, workdir) for step in ("train", "timing")}
+    return selection.Plan(
+        config, code["train"], code["timing"], identity.installed_versions(config["backend"])
+    )
+
+
+def run_paths(workdir: Path, name: str, configfile: str = "config/test.yaml"):
+    """Where run ``name`` of ``configfile``'s plan has its files (relative to the copy's root)."""
+    planned = plan(workdir, configfile)
+    (spec,) = [spec for spec in planned.runs if spec.name == name]
+    return planned.paths(spec)

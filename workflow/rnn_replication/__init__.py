@@ -2,17 +2,24 @@
 
     fetch_mnist -> train (and timing) -> collect -> judge -> report -> bundle
 
-- ``core``: what every step shares: the run specification, grid axes and file layout (``runs``), the
-  run records' formats (``records``, ``confusion``), the article (``paper``), provenance, history plots.
+- ``core``: what every step shares: what a run is (``spec``), its identity and variant (``identity``), its
+  files (``runs``), code fingerprints, the run records' formats (``records``, ``confusion``), the article
+  (``paper``), provenance, history plots.
 - ``data``: MNIST: ``fetch`` gets and verifies it (the fetch_mnist rule only); ``mnist`` loads it.
-- ``train``: the models, training one run, the timing pass, devices (the only folder that imports Keras).
-- ``collect``: every run's record checked and gathered into results/summary.csv and confusion.csv.
-- ``judge``: the statistics (``inference``) and the verdicts on the article's numbers and claims
-  (``replication``), written to results/replication.csv.
+- ``train``: what computes a run's numbers: the models, the training loop and evaluation, the backends'
+  arithmetic settings. It imports nothing that logs or records.
+- ``observe``: what a training job does around the numbers: epoch lines, history, TensorBoard, the run
+  record, the lock, GPUs, the launcher.
+- ``timing``: the timing pass's measurement.
+- ``collect``: every run's record checked and gathered into results/summary.csv, confusion.csv and
+  provenance.csv.
+- ``judge``: the statistics (``inference``) and the verdicts on the article's numbers (``numbers``) and
+  claims (``claims``), written to results/replication.csv.
 - ``report``: what the report reads (``inputs``), its words, tables, figures and error analysis.
-- ``pipeline``: Snakemake's side: which runs a config selects, job order, each step's code fingerprint.
-  No job imports it.
+- ``pipeline``: Snakemake's side: which runs a config selects and their identities, job order, the config
+  as typed, variants on disk. No job imports it.
 
-A step's code fingerprint covers the modules it imports (``pipeline.fingerprint``): editing a module
-reruns exactly the steps whose code imports it, so keep each step's code in its own folder.
+A step's code fingerprint covers the modules that decide its numbers and what they import
+(``core.fingerprint``): editing a module reruns exactly the steps whose code imports it, so keep each
+step's code in its own folder, and code that only observes out of the computing ones.
 """

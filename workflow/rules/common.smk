@@ -8,21 +8,25 @@ from snakemake.logging import logger
 from snakemake.settings.types import DeploymentMethod
 from snakemake.utils import update_config, validate
 
-from rnn_replication.core import runs
+from rnn_replication.core import fingerprint, identity, runs
 from rnn_replication.data import mnist
-from rnn_replication.pipeline import conda, configuration, fingerprint, progress, selection
-from rnn_replication.train import devices
+from rnn_replication.observe import devices
+from rnn_replication.pipeline import conda, configuration, progress, selection, variants
 
-# `--config seeds=[0,1,2] 'verdict={alpha: 0.01}'` arrives with strings inside: read as the YAML it is.
-update_config(config, configuration.typed_command_line_values(workflow.config_settings.config))
+# `--config seeds=[0,1,2] 'verdict={alpha: 0.01}'` arrives with strings inside, and a path cut at " #":
+# read again from the entries as typed (spawned cluster jobs get the same entries).
+update_config(config, configuration.typed_command_line_values(workflow.config_settings.config_args))
 
-# Stops the run with the offending key and the expected value before anything is computed, and fills in
-# the schema's defaults for keys an overlay config leaves out.
-validate(config, schema="../schemas/config.schema.yaml")
+# Stops the run before anything is computed with one line naming the offending key and what was expected
+# (validate's own message prints the whole schema and config); validate fills in the schema's defaults for
+# keys an overlay config leaves out.
+CONFIG_SCHEMA = Path(workflow.main_snakefile).parent / "workflow" / "schemas" / "config.schema.yaml"
+if configuration.config_problem(config, CONFIG_SCHEMA):
+    raise WorkflowError(f"nothing was run: {configuration.config_problem(config, CONFIG_SCHEMA)}")
+validate(config, schema=str(CONFIG_SCHEMA))
 if selection.timing_config_problem(config):
     raise WorkflowError(f"nothing was run: {selection.timing_config_problem(config)}")
 
-RUNS = selection.selected_runs(config)
 # A training job holds a `gpu_jobs` token only where the configured backend can use a GPU
 # (profiles/default allows 4 at a time); otherwise the jobs are limited by --cores alone, and the terminal
 # says once why a GPU that nvidia-smi sees goes unused (the backend's CPU build, or the driver's error).
@@ -32,28 +36,45 @@ if UNUSED_GPU_REASON and workflow.is_main_process:
     logger.warning(
         f"{UNUSED_GPU_REASON}. The training jobs run on the CPU, as many at once as --cores allows."
     )
-# What each step's code means, one "code FILE DIGEST" line per file it runs: rule params, which Snakemake
-# compares, so a change of meaning reruns exactly the steps that run the file (`snakemake -n` names it) and
-# a comment, docstring, layout or `touch` reruns nothing. The code is therefore no rule's input.
+# What the code that computes means, one "code FILE DIGEST" line per file (core.fingerprint): rule params
+# of the steps after training, which Snakemake compares, so a change of meaning reruns exactly the steps
+# that run the file (`snakemake -n` names it) and a comment, docstring, layout or `touch` reruns nothing.
+# The code is therefore no rule's input. Training and the timing pass are identified by their code instead
+# (their variant folders): a change of meaning trains them anew beside the earlier ones.
 REPOSITORY = Path(workflow.main_snakefile).parent
 CODE = {step: fingerprint.code_fingerprints(step, REPOSITORY) for step in fingerprint.STEP_ENTRIES}
-# The train step's code as one digest: each run records it and collect refuses a record made with other
-# code (when Snakemake's metadata is gone, or with --rerun-triggers mtime).
-TRAIN_CODE = fingerprint.digest(CODE["train"])
 # The software of every step (`snakemake --use-conda` builds it; otherwise the jobs run in the environment
 # Snakemake runs in). A file, not environment.yml's name: Snakemake would run `conda env export` for a named
 # environment even without --use-conda.
 CONDA_ENV = "../envs/workflow.yaml"
+USE_CONDA = DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
 # Where that environment's pip finds requirements.txt and the package, wherever conda runs it from.
 os.environ[conda.ROOT_VARIABLE] = str(REPOSITORY.resolve())
-if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method and conda.stamp_problem(
-    REPOSITORY
-):
+if USE_CONDA and conda.stamp_problem(REPOSITORY):
     raise WorkflowError(f"nothing was run: {conda.stamp_problem(REPOSITORY)}")
-# One run's files, with {cell}, {form}, {semantics} and {seed} wildcards in place of its name.
+# The numeric packages' versions the jobs train with: part of every run's identity. The environment
+# Snakemake runs in, or what requirements.txt pins where conda builds the jobs' environment from it.
+NUMERIC_VERSIONS = (
+    identity.pinned_versions(config["backend"], REPOSITORY / "requirements.txt")
+    if USE_CONDA
+    else identity.installed_versions(config["backend"])
+)
+# The config's runs, each with its identity and its files under its variant (results/runs/<variant>/<run>).
+PLAN = selection.Plan(
+    config,
+    fingerprint.code_digests("train", REPOSITORY),
+    fingerprint.code_digests("timing", REPOSITORY),
+    NUMERIC_VERSIONS,
+)
+RUNS = PLAN.runs
+# One run's files, with {variant}, {cell}, {form}, {semantics} and {seed} wildcards.
 RUN_FILES = runs.RunPaths.pattern()
-# The timing pass's seconds per epoch (rule timing), which the training estimate also reads.
-TIMING_TABLE = "results/timing.csv"
+# The timing pass's table (seconds per epoch, which the training estimate also reads), log and benchmark.
+TIMING = PLAN.timing_files()
+# Where they are, and why a variant is new (a changed setting, code file or package: retrained beside the
+# earlier runs, which stay; workflow/scripts/variants.py lists and deletes variants).
+if workflow.is_main_process:
+    logger.info(variants.plan_line(PLAN))
 
 
 # Checked when jobs are about to run (not in a dry run), in the main process only. The data first: a file
@@ -67,10 +88,10 @@ onstart:
         except mnist.DataVerificationError as error:
             raise WorkflowError(f"nothing was run: {error}") from None
     # Where an earlier timing pass measured this machine: the training still to do, up front.
-    if Path(TIMING_TABLE).exists():
-        per_epoch = progress.seconds_per_epoch(TIMING_TABLE)
+    if Path(TIMING["table"]).exists():
+        per_epoch = progress.seconds_per_epoch(TIMING["table"])
         jobs = training_jobs()
-        found = progress.estimate(config, TRAIN_CODE, per_epoch, jobs["jobs"], jobs["running"])
+        found = progress.estimate(PLAN.planned(), per_epoch, jobs["jobs"], jobs["running"])
         if found.runs_left:
             logger.info(progress.whole_grid_line(found, per_epoch))
     busy = selection.runs_being_trained()
@@ -91,38 +112,46 @@ TENSORFLOW_NOISE = devices.TENSORFLOW_NOISE
 
 
 def run_spec(wildcards):
-    """The run a train job trains: its configuration from the wildcards, its hyperparameters from the config."""
-    return selection.run_spec(config, wildcards.cell, wildcards.form, wildcards.semantics, wildcards.seed)
+    """The run a train job trains: its configuration from the wildcards, its hyperparameters from the
+    config; refused where the path's variant is not this config's variant of the run (a run of another
+    variant is kept as it is, and trained only under the settings that made it)."""
+    spec = selection.run_spec(config, wildcards.cell, wildcards.form, wildcards.semantics, wildcards.seed)
+    variant = PLAN.variant(spec)
+    if wildcards.variant != variant:
+        raise WorkflowError(
+            f"{runs.RUNS_DIR}/{wildcards.variant}/{spec.name} is not a run of this config: its variant here is "
+            f"{variant} ({runs.RUNS_DIR}/{variant}/{spec.name}); the settings, code or packages of "
+            f"variant {wildcards.variant} are not this config's"
+        )
+    return spec
 
 
 def run_settings(wildcards):
-    """What the run's numbers depend on (its specification and the backend), as the JSON the notebook takes
-    with -y. A function of the wildcards alone, so Snakemake records and compares it: a changed setting
-    retrains exactly the runs it changes. Threads and paths go to the notebook on the command line."""
-    return selection.settings_json(
-        selection.run_settings(run_spec(wildcards), config["backend"], config["cpu_isa"])
-    )
+    """What the notebook is given of the run (with -y): its specification, backend, cap and identity. A
+    function of the wildcards alone, so Snakemake records and compares it; the identity also names the
+    run's folder, so a changed setting, code or package trains the run anew beside the old one. Threads
+    and paths go to the notebook on the command line."""
+    return selection.settings_json(PLAN.notebook_settings(run_spec(wildcards)))
 
 
-def resume_dir(wildcards):
-    """Where the run checkpoints every epoch. Not an output: Snakemake must not delete it when it reruns a
-    killed job."""
-    return run_spec(wildcards).paths().resume
+def run_paths(wildcards):
+    return PLAN.paths(run_spec(wildcards))
 
 
 def training_priority(wildcards):
     return selection.training_priority(config, wildcards.cell, wildcards.form, int(wildcards.seed))
 
 
-def expected_settings(wildcards):
-    """Each collected run's settings by name: collect refuses a record made with others."""
-    return selection.settings_json(
-        {
-            spec.name: selection.run_settings(spec, config["backend"], config["cpu_isa"])
-            | {"code_fingerprint": TRAIN_CODE}
-            for spec in RUNS
-        }
-    )
+def expected_identities(wildcards):
+    """Each collected run's identity (core.identity.plan): collect refuses a record made otherwise."""
+    return selection.settings_json(PLAN.planned())
+
+
+def foreign_records(wildcards):
+    """The config's runs whose record is there but was not made as this config's run (copied in, made
+    elsewhere, damaged), with what its record says: "" where there is none. Compared by Snakemake, so a
+    record replaced under an old modification time (cp -p, rsync -a, tar x) still makes collect check it."""
+    return selection.foreign_records(PLAN)
 
 
 def data_sources(wildcards, output):
@@ -157,10 +186,7 @@ def training_jobs():
 def progress_json():
     """What workflow/scripts/progress.py needs for its estimate, as JSON (the same for every job, so made
     once)."""
-    return selection.settings_json(
-        {"config": selection.result_config(config), "code": TRAIN_CODE, "timing": TIMING_TABLE}
-        | training_jobs()
-    )
+    return selection.settings_json({"plan": PLAN.planned(), "timing": TIMING["table"]} | training_jobs())
 
 
 def progress_settings(wildcards, output):
@@ -173,7 +199,7 @@ def report_parameters(wildcards):
     """The effective config (less the keys that cannot change a number: threads, the data's route) and
     the training jobs' benchmark files, as one YAML (JSON) string; Snakemake compares it. The benchmark
     files (wall time and memory of each job, shown as such) are no input: no rule has them as output."""
-    benchmark_paths = [spec.paths().benchmark for spec in RUNS]
+    benchmark_paths = [PLAN.paths(spec).benchmark for spec in RUNS]
     return selection.settings_json(
         {"config": selection.result_config(config), "benchmark_paths": benchmark_paths}
     )

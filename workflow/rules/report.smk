@@ -1,27 +1,36 @@
 rule collect:
     input:
-        metrics=[spec.paths().metrics for spec in RUNS],
-        histories=[spec.paths().history for spec in RUNS],
-        confusions=[spec.paths().confusion for spec in RUNS],
+        metrics=[PLAN.paths(spec).metrics for spec in RUNS],
+        histories=[PLAN.paths(spec).history for spec in RUNS],
+        confusions=[PLAN.paths(spec).confusion for spec in RUNS],
     output:
         summary=report("results/summary.csv", caption="../report/summary.rst", category="Tables"),
         confusion=report("results/confusion.csv", caption="../report/confusion.rst", category="Tables"),
+        # Each run's environment as its record states it: the report reads it here, not from the records.
+        provenance=report("results/provenance.csv", caption="../report/provenance.rst", category="Tables"),
     log:
         "logs/collect.log",
     conda:
         CONDA_ENV
     params:
         *CODE["collect"],
-        expected=expected_settings,
+        expected=expected_identities,
+        # Compared too: a record replaced under an old modification time makes collect check it again.
+        foreign=foreign_records,
+        # A function of the output, so not compared: how the user chose the config, for the command a
+        # refused record's message gives.
+        rerun=lambda wildcards, output: configuration.rerun_options(workflow.config_settings),
     shell:
-        "python workflow/scripts/collect_runs.py {output.summary:q} {output.confusion:q} {params.expected:q}"
-        " {input.metrics:q} > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"
+        "python workflow/scripts/collect_runs.py {output.summary:q} {output.confusion:q}"
+        " {output.provenance:q} {params.expected:q} {params.rerun:q} {input.metrics:q} > {log:q} 2>&1"
+        " || (tail -n 1 {log:q} >&2; exit 1)"
 
 
 rule judge:
     input:
         summary=rules.collect.output.summary,
-        timing=rules.timing.output[0],
+        timing=rules.timing.output.table,
+        # The judge reads these two files of paper/ and no other (not the article's logged curves).
         article="paper/article.yaml",
         claims="paper/claims.yaml",
     output:
@@ -41,8 +50,9 @@ rule judge:
         # What the verdicts depend on besides the files: a changed level or margin judges again.
         settings=selection.settings_json({"semantics": config["semantics"], "verdict": config["verdict"]}),
     shell:
-        "python workflow/scripts/judge.py {input.summary:q} {input.timing:q} paper {params.settings:q}"
-        " {output.replication:q} {output.seed_spread:q} {output.timing_ratios:q} {output.semantics:q}"
+        "python workflow/scripts/judge.py {input.summary:q} {input.timing:q} {input.article:q} {input.claims:q}"
+        " {params.settings:q} {output.replication:q} {output.seed_spread:q} {output.timing_ratios:q}"
+        " {output.semantics:q}"
         " > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"
 
 
@@ -70,19 +80,21 @@ rule compare:
 rule report:
     input:
         summary=rules.collect.output.summary,
+        provenance=rules.collect.output.provenance,
         replication=rules.judge.output.replication,
         seed_spread=rules.judge.output.seed_spread,
         timing_ratios=rules.judge.output.timing_ratios,
         semantics=rules.judge.output.semantics,
-        timing=rules.timing.output[0],
+        timing=rules.timing.output.table,
         confusion=rules.collect.output.confusion,
         article="paper/article.yaml",
         article_history="paper/article_history.csv",
         claims="paper/claims.yaml",
         comparison=rules.compare.output[0] if config["reference"] else [],
-        # Read through the summary's paths: each run's record (GPU warning, settings, commit, packages)
-        # and history (the figures). Declared, so the report is out of date exactly when they change.
-        records=[path for spec in RUNS for path in (spec.paths().metrics, spec.paths().history)],
+        # Read through the summary's paths: each run's history (the figures). Declared, so the report is out
+        # of date exactly when they change. The runs' records it does not read: collect's provenance table
+        # holds what it shows of them.
+        histories=[PLAN.paths(spec).history for spec in RUNS],
     output:
         # update(): Snakemake keeps the previous report until a new one has been made, and puts it back
         # if the report fails.
@@ -109,7 +121,8 @@ rule report:
     shell:
         "(python workflow/scripts/run_notebook.py notebooks/report.ipynb {log.notebook:q}"
         " --log-output --no-progress-bar"
-        " -p summary_path {input.summary:q} -p replication_path {input.replication:q}"
+        " -p summary_path {input.summary:q} -p provenance_path {input.provenance:q}"
+        " -p replication_path {input.replication:q}"
         " -p timing_path {input.timing:q} -p confusion_path {input.confusion:q}"
         " -p seed_spread_path {input.seed_spread:q} -p timing_ratios_path {input.timing_ratios:q}"
         " -p semantics_path {input.semantics:q} -y {params.comparison:q}"
@@ -128,7 +141,7 @@ rule report:
 rule bundle:
     input:
         html=rules.report.output.html,
-        records=[path for spec in RUNS for path in spec.paths().linked()],
+        records=[path for spec in RUNS for path in PLAN.paths(spec).linked()],
     output:
         report(
             directory("results/bundle"),

@@ -22,18 +22,15 @@ rule train:
         # One slot on a GPU; profiles/default sets how many jobs may hold one at a time.
         gpu_jobs=GPU_TOKEN,
     params:
-        # Compared by Snakemake: the code's meaning (one line per file) and the run's settings.
-        *CODE["train"],
+        # Compared by Snakemake: the run's settings and identity (which also name its folder).
         settings=run_settings,
-        resume=resume_dir,
-        name=runs.NAME_PATTERN,
-        # Functions of the output, so not compared: which log lines are filtered changes no number, and
-        # the code's digest repeats the code lines above (for the run's record).
+        # Functions of the output, so not compared: where the resume state, the log lines and TensorBoard's
+        # event files go changes no number.
+        resume=lambda wildcards, output: run_paths(wildcards).resume,
+        name=lambda wildcards, output: f"{wildcards.variant}/{run_spec(wildcards).name}",
         noise=lambda wildcards, output: TENSORFLOW_NOISE,
-        code=lambda wildcards, output: TRAIN_CODE,
         progress=progress_settings,
-        # TensorBoard's event files (logs/tensorboard/<run>): where the curves go changes no number.
-        tensorboard=lambda wildcards, output: run_spec(wildcards).paths().tensorboard,
+        tensorboard=lambda wildcards, output: run_paths(wildcards).tensorboard,
     shell:
         # The log gets everything but TensorFlow's start-up noise on a machine without a GPU; the terminal
         # gets one line per epoch (grep finds none when a resumed run had no epoch left to train).
@@ -41,8 +38,7 @@ rule train:
         " --log-output --no-progress-bar -y {params.settings:q} -p threads {threads}"
         " -p data_path {input.data:q} -p metrics_path {output.metrics:q} -p history_path {output.history:q}"
         " -p model_path {output.model:q} -p confusion_path {output.confusion:q}"
-        " -p resume_dir {params.resume:q} -p code_fingerprint {params.code:q}"
-        " -p tensorboard_dir {params.tensorboard:q} 2>&1"
+        " -p resume_dir {params.resume:q} -p tensorboard_dir {params.tensorboard:q} 2>&1"
         " | grep --line-buffered -v -E {params.noise:q} | tee {log.stdout:q}"
         " | {{ grep --line-buffered -E ' epoch [0-9]+/[0-9]+: ' >&2 || true; }})"
         " && cp {log.notebook:q} {output.notebook:q}"
@@ -59,11 +55,13 @@ rule timing:
         # ancient(): the file is verified by its checksum; fetching it again (same bytes) retrains nothing.
         data=ancient(rules.fetch_mnist.output[0]),
     output:
-        report(TIMING_TABLE, caption="../report/timing.rst", category="Tables"),
+        table=report(TIMING["table"], caption="../report/timing.rst", category="Tables"),
+        # What decides the pass's seconds, beside them (the next variant says how it differs from this one).
+        identity=TIMING["identity"],
     log:
-        "logs/timing.log",
+        TIMING["log"],
     benchmark:
-        "benchmarks/timing.tsv"
+        TIMING["benchmark"]
     priority: 100000
     conda:
         CONDA_ENV
@@ -71,21 +69,21 @@ rule timing:
     resources:
         gpu_jobs=GPU_TOKEN,
     params:
-        *CODE["timing"],
+        # Compared by Snakemake: what decides the pass's seconds (which also names its folder).
+        identity=selection.settings_json(PLAN.timing_identity()),
         backend=config["backend"],
         repeats=config["timing"]["repeats"],
         cells=config["cells"],
-        cpu_isa=runs.cpu_isa_cap(config["semantics"], config["cpu_isa"]),
-        settings=selection.settings_json(
-            {"semantics": config["semantics"]} | {name: config[name] for name in runs.HYPERPARAMETERS}
-        ),
+        cpu_isa=PLAN.timing_identity()["cpu_isa"],
+        settings=selection.settings_json({name: config[name] for name in selection.TIMING_SETTINGS}),
         # Functions of the output, so not compared: log filtering and the estimate change no number.
         noise=lambda wildcards, output: TENSORFLOW_NOISE,
         progress=progress_settings,
     shell:
         # The log gets everything but TensorFlow's start-up noise; the terminal gets a line per cell's
         # warm-up and per repeat, then the estimate of the whole grid's training on this machine.
-        "(KERAS_BACKEND={params.backend:q} python workflow/scripts/time_cells.py {output:q}"
+        "(KERAS_BACKEND={params.backend:q} python workflow/scripts/time_cells.py {output.table:q}"
+        " --identity-out {output.identity:q} --identity {params.identity:q}"
         " --data {input.data:q} --repeats {params.repeats} --cells {params.cells:q}"
         " --settings {params.settings:q} --cpu-isa {params.cpu_isa:q} 2>&1"
         " | grep --line-buffered -v -E {params.noise:q} | tee {log:q}"

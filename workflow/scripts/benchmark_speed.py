@@ -23,7 +23,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnn_replication.core import records, runs
+from rnn_replication.core import records
+from rnn_replication.core.spec import (
+    ARTICLE_FORM,
+    BACKENDS,
+    CELLS,
+    DEFAULT_CPU_ISA,
+    SEMANTICS,
+    RunSpec,
+    cpu_isa_cap,
+)
 from rnn_replication.pipeline import selection
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,11 +71,11 @@ def plain_script(cell: str, args, work: Path, env: dict) -> dict:
 
 
 def workflow_notebook(cell: str, args, work: Path, env: dict) -> dict:
-    spec = runs.RunSpec(cell, runs.ARTICLE_FORM, args.semantics, epochs=args.epochs)
+    spec = RunSpec(cell, ARTICLE_FORM, args.semantics, epochs=args.epochs)
     run_dir = work / f"workflow-{cell}"
     parameters = spec.settings() | {
         "backend": args.backend,
-        "cpu_isa": runs.cpu_isa_cap(args.semantics, args.cpu_isa),
+        "cpu_isa": cpu_isa_cap(args.semantics, args.cpu_isa),
         "threads": args.threads,
         "data_path": args.data,
         "resume_dir": str(run_dir / "resume"),
@@ -174,16 +183,16 @@ def time_dag(args, env: dict) -> dict:
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default="tensorflow", choices=runs.BACKENDS)
+    parser.add_argument("--backend", default="tensorflow", choices=BACKENDS)
     parser.add_argument(
         "--epochs", type=int, default=4, help="epochs per run (steady state = median of 2..N)"
     )
-    parser.add_argument("--cells", nargs="+", default=list(runs.CELLS), choices=list(runs.CELLS))
+    parser.add_argument("--cells", nargs="+", default=list(CELLS), choices=list(CELLS))
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side per cell (median reported)")
-    parser.add_argument("--semantics", default="article", choices=runs.SEMANTICS)
+    parser.add_argument("--semantics", default="article", choices=SEMANTICS)
     parser.add_argument(
         "--cpu-isa",
-        default=runs.DEFAULT_CPU_ISA,
+        default=DEFAULT_CPU_ISA,
         help="the workflow side's oneDNN instruction-set cap, as the config's cpu_isa ('' for none)",
     )
     parser.add_argument(
@@ -217,7 +226,7 @@ def measure_cell(cell: str, args, work: Path, env: dict) -> tuple[dict, str]:
     for repeat in range(args.repeats):
         for name, measure in order if repeat % 2 == 0 else order[::-1]:
             (plain_runs if name == "plain" else our_runs).append(measure(cell, args, work, env))
-    row = {"cell": runs.CELLS[cell], "repeats": args.repeats}
+    row = {"cell": CELLS[cell], "repeats": args.repeats}
     for side, measured in (("plain", plain_runs), ("workflow", our_runs)):
         steady = [
             records.steady_seconds_per_epoch(run["epoch_seconds"]) + run.get("checkpoint_per_epoch", 0)
@@ -235,7 +244,7 @@ def measure_cell(cell: str, args, work: Path, env: dict) -> tuple[dict, str]:
 def table_lines(rows: list[dict], args, device: str) -> list[str]:
     lines = [
         f"Backend {args.backend}, {args.semantics} semantics, single layer, {args.epochs} epochs; "
-        f"the workflow's oneDNN cap {runs.cpu_isa_cap(args.semantics, args.cpu_isa) or 'none'}; "
+        f"the workflow's oneDNN cap {cpu_isa_cap(args.semantics, args.cpu_isa) or 'none'}; "
         f"median of {args.repeats} runs per side (range in brackets), alternating which runs first; "
         f"workflow threads {args.threads or 'the backend default'}, plain script the backend default; "
         "the workflow's s/epoch includes its per-epoch resume checkpoint; "

@@ -3,9 +3,10 @@ after a finished run (--finished RUN), the runs done and the time left. It print
 exits 0: an estimate that cannot be made costs no job.
 
 Usage (the train and timing rules call it): python workflow/scripts/progress.py SETTINGS_JSON [--finished RUN]
-SETTINGS_JSON: {"config": the workflow config, "code": the train step's code digest,
+SETTINGS_JSON: {"plan": the config's runs and their identities (core.identity.plan),
                 "jobs": training jobs that make progress at once, "running": training jobs Snakemake runs
                 at once, "timing": the timing pass's CSV}
+RUN: the finished run as <variant>/<name>.
 """
 
 import argparse
@@ -35,7 +36,7 @@ def main() -> None:
         per_epoch = progress.seconds_per_epoch(settings["timing"])
         elapsed = {args.finished: job_seconds()} if args.finished else {}
         jobs, running = settings["jobs"], settings.get("running")
-        found = progress.estimate(settings["config"], settings["code"], per_epoch, jobs, running, elapsed)
+        found = progress.estimate(settings["plan"], per_epoch, jobs, running, elapsed)
     except (OSError, KeyError, ValueError, psutil.Error) as error:
         print(f"progress: no estimate ({error})", file=sys.stderr)
         return

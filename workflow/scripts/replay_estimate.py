@@ -6,24 +6,27 @@ Usage, from the workflow directory the run used:
     python workflow/scripts/replay_estimate.py .snakemake/log/DATE.snakemake.log [--cpus N]
 
 The replay uses the estimate's own functions (rnn_replication.pipeline.progress) on what the run left:
-results/timing.csv (seconds per epoch), results/summary.csv (each run's epochs), benchmarks/train/ (each
-run's wall seconds) and the log (when each job started and finished, and --cores). A run still training at
-a moment counts the share of its wall seconds not yet elapsed, which approximates the epochs its resume
-state would have shown the live estimate. Replay a run that trained each configuration in one job (not
+the timing pass's table (seconds per epoch; --timing, or the one results/timing/*/timing.csv),
+results/summary.csv (each run's epochs and variant), benchmarks/train/ (each run's wall seconds) and the
+log (when each job started and finished, and --cores). A run still training at a moment counts the share
+of its wall seconds not yet elapsed, which approximates the epochs its resume state would have shown the
+live estimate. Replay a run that trained each configuration in one job (not
 resumed).
 """
 
 import argparse
 import csv
+import glob
 import os
 import re
 from datetime import datetime
 
-from rnn_replication.core.runs import RunSpec
+from rnn_replication.core.runs import RunPaths
+from rnn_replication.core.spec import RunSpec
 from rnn_replication.pipeline import progress
 
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
-OUTPUT = re.compile(r"^\s+output: results/runs/([^/]+)/")
+OUTPUT = re.compile(r"^\s+output: results/runs/([^/]+/[^/]+)/")
 JOBID = re.compile(r"^\s+jobid: (\d+)$")
 FINISHED = re.compile(r"^Finished jobid: (\d+) \(Rule: (\w+)\)")
 CORES = re.compile(r"^Provided cores: (\d+)$")
@@ -34,7 +37,7 @@ OTHER_RULE = re.compile(r"^(local)?(rule|checkpoint) \w+:$")
 
 def read_log(path: str) -> dict:
     """From a Snakemake log: --cores, the timing pass's end, and each training job's start, end and
-    threads, by run name."""
+    threads, by run (``<variant>/<name>``)."""
     cores, timing_end, now, rule, run = None, None, None, None, None
     jobs, started, finished, threads = {}, {}, {}, {}
     with open(path) as handle:
@@ -73,21 +76,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("log", help="the run's .snakemake/log/*.snakemake.log")
     parser.add_argument("--cpus", type=int, default=os.cpu_count(), help="the CPUs of the machine it ran on")
+    parser.add_argument(
+        "--timing", help="the run's timing table (default: the one results/timing/*/timing.csv)"
+    )
     args = parser.parse_args()
+    tables = [args.timing] if args.timing else glob.glob("results/timing/*/timing.csv")
+    if len(tables) != 1:
+        raise SystemExit(f"{len(tables)} timing tables under results/timing/: name the run's with --timing")
     log = read_log(args.log)
     if not log["finished"] or log["cores"] is None:
         raise SystemExit(
             f"{args.log}: no finished training job or no 'Provided cores' line: nothing to replay"
         )
-    per_epoch = progress.seconds_per_epoch("results/timing.csv")
+    per_epoch = progress.seconds_per_epoch(tables[0])
     with open("results/summary.csv", newline="") as handle:
-        rows = {row["run"]: row for row in csv.DictReader(handle) if row["run"] in log["started"]}
+        rows = {f"{row['variant']}/{row['run']}": row for row in csv.DictReader(handle)}
+    rows = {name: row for name, row in rows.items() if name in log["started"]}
     specs = {
         name: RunSpec(row["cell"], row["form"], row["semantics"], int(row["seed"]), epochs=int(row["epochs"]))
         for name, row in rows.items()
     }
     predicted = {name: progress.predicted_seconds(spec, per_epoch) for name, spec in specs.items()}
-    wall = {name: progress.benchmark_seconds(spec) for name, spec in specs.items()}
+    wall = {
+        name: progress.benchmark_seconds(RunPaths.of(spec.name, name.split("/")[0]))
+        for name, spec in specs.items()
+    }
     missing = sorted({*log["started"]} - {name for name, seconds in wall.items() if seconds})
     if missing:
         raise SystemExit(

@@ -3,9 +3,10 @@
 Usage (from the repository root; KERAS_BACKEND picks the backend):
     python workflow/scripts/time_cells.py OUT.csv [--data resources/mnist.npz] [--repeats 6]
         [--cells simplernn lstm gru] [--settings '{"semantics": "article", "units": 128, ...}']
-        [--cpu-isa AVX2]
---settings takes the runs' semantics and hyperparameters (rnn_replication.core.runs.RunSpec's fields, as
-JSON); the rest keep their defaults.
+        [--cpu-isa AVX2] [--identity JSON --identity-out identity.json]
+--settings takes the runs' semantics and hyperparameters (rnn_replication.core.spec.RunSpec's fields, as
+JSON); the rest keep their defaults. This script only launches the pass (timing/measure.py measures) and
+prints its lines: editing it times nothing again.
 """
 
 import argparse
@@ -14,7 +15,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from rnn_replication.core import records, runs  # noqa: E402
+from rnn_replication.core import records, runs, spec  # noqa: E402
 
 
 def main() -> None:
@@ -22,36 +23,53 @@ def main() -> None:
     parser.add_argument("out")
     parser.add_argument("--data", default="resources/mnist.npz")
     parser.add_argument("--repeats", type=int, default=6)
-    parser.add_argument("--cells", nargs="+", default=list(runs.CELLS), choices=list(runs.CELLS))
+    parser.add_argument("--cells", nargs="+", default=list(spec.CELLS), choices=list(spec.CELLS))
     parser.add_argument("--settings", type=json.loads, default={}, help="RunSpec fields, as JSON")
     parser.add_argument(
         "--cpu-isa",
-        default=runs.DEFAULT_CPU_ISA,
+        default=spec.DEFAULT_CPU_ISA,
         help="oneDNN's instruction-set cap, as the runs train ('' none)",
     )
+    parser.add_argument("--identity", type=json.loads, help="what decides the pass's seconds, as JSON")
+    parser.add_argument("--identity-out", help="where to write --identity, beside the table")
     args = parser.parse_args()
     if args.repeats < 2:
         parser.error(f"--repeats must be at least 2 (a paired test needs two repeats), got {args.repeats}")
     try:
-        specs = [runs.RunSpec(cell, runs.ARTICLE_FORM, **args.settings) for cell in args.cells]
+        specs = [spec.RunSpec(cell, spec.ARTICLE_FORM, **args.settings) for cell in args.cells]
     except (TypeError, ValueError) as error:
         parser.error(f"--settings: {error}")
 
-    from rnn_replication.train import devices
+    from rnn_replication.observe import devices
+    from rnn_replication.train import arithmetic
 
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    root = runs.repository_root()
+    devices.configure_process(root)
     # As the training runs: the same cap, so that the pass times the kernels they use.
-    devices.configure_environment(
-        os.environ.get("KERAS_BACKEND", "tensorflow"),
-        runs.repository_root(),
-        runs.cpu_isa_cap(specs[0].semantics, args.cpu_isa),
-    )
-    import keras
+    arithmetic.choose(backend, spec.cpu_isa_cap(specs[0].semantics, args.cpu_isa))
 
-    from rnn_replication.train import timing, training
+    from rnn_replication.observe import record
+    from rnn_replication.timing import measure
 
-    training.prepare_backend(0, keras.backend.backend(), semantics=specs[0].semantics)
-    rows = timing.time_cells(specs, args.data, args.repeats)
-    records.write_csv(args.out, rows, timing.TIMING_COLUMNS)
+    def warm_up_line(cell: str, seconds: float) -> None:
+        print(f"timing: {cell} warm-up epoch (not counted) {seconds:.2f} s", flush=True)
+
+    def repeat_line(repeat: int, rows: list[dict]) -> None:
+        timed = ", ".join(f"{row['cell']} {row['seconds']:.2f} s" for row in rows)
+        busiest = max(row["others_cpu_share"] for row in rows)
+        print(
+            f"timing: repeat {repeat}/{args.repeats}: {timed}; other processes used up to "
+            f"{100 * busiest:.0f} % of the CPU",
+            flush=True,
+        )
+
+    rows = measure.time_cells(specs, args.data, args.repeats, warm_up_line, repeat_line)
+    device = record.describe_device(backend)
+    rows = [row | {"backend": backend, "device": device} for row in rows]
+    records.write_csv(args.out, rows, measure.TIMING_COLUMNS)
+    if args.identity_out:
+        records.write_json(args.identity_out, args.identity or {})
     print(f"timing: {len(rows)} timed epochs -> {args.out}")
 
 

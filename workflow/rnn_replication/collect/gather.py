@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rnn_replication.core import confusion, records, runs
-from rnn_replication.core.runs import CELLS, FORMS, RunPaths
+from rnn_replication.core import confusion, identity, records, runs
+from rnn_replication.core.spec import CELLS, FORMS
 
 SUMMARY_COLUMNS = [
     "run",
@@ -35,6 +35,7 @@ SUMMARY_COLUMNS = [
     "backend",
     "device",
     "data_sha256",
+    "variant",
     "metrics_path",
     "history_path",
     "notebook_path",
@@ -42,7 +43,9 @@ SUMMARY_COLUMNS = [
 
 
 # What every run's metrics.json must hold for the report (the rest of its record is for people).
-REQUIRED_METRICS = [column for column in SUMMARY_COLUMNS if column != "run" and not column.endswith("_path")]
+REQUIRED_METRICS = [
+    column for column in SUMMARY_COLUMNS if column not in ("run", "variant") and not column.endswith("_path")
+]
 # The numbers of a record and the range each must lie in: a NaN or an impossible value would otherwise
 # enter the verdicts (a NaN seed makes n count a value the mean and sd never saw).
 PROPORTIONS = ("test_accuracy", "best_val_accuracy")
@@ -60,18 +63,21 @@ class RunRecordError(ValueError):
     """A run's metrics.json or history.csv cannot be used; the message names the file and the fix."""
 
 
-def retrain_advice(run: str) -> str:
-    """How to retrain one run and refresh what depends on it (the fix for every unusable record)."""
-    return f"retrain it with: snakemake --cores 4 --forcerun {RunPaths.of(run).metrics}"
+def retrain_advice(metrics_path: str | os.PathLike, options: str = "") -> str:
+    """How to retrain one run and refresh what depends on it (the fix for every unusable record), with the
+    ``options`` that chose the config (``--configfile``, ``--config``), as the workflow was run."""
+    return f"retrain it with: snakemake --cores 4{' ' + options if options else ''} --forcerun {metrics_path}"
 
 
-def read_run_record(metrics_path: str | os.PathLike, expected: dict | None = None) -> dict:
-    """One run's metrics.json, checked: valid JSON with every field the report uses, made with the
-    ``expected`` settings (pipeline.selection.run_settings) where given, and a history.csv beside it with
-    one row per epoch. Raises RunRecordError naming the file and what is wrong."""
+def read_run_record(
+    metrics_path: str | os.PathLike, expected: dict | None = None, rerun_options: str = ""
+) -> dict:
+    """One run's metrics.json, checked: valid JSON with every field the report uses, made as the run of
+    the ``expected`` identity (core.identity) where given, and a history.csv beside it with one row per
+    epoch. Raises RunRecordError naming the file and what is wrong."""
     metrics_path = Path(metrics_path)
     run_dir = metrics_path.parent
-    retrain = retrain_advice(run_dir.name)
+    retrain = retrain_advice(metrics_path, rerun_options)
     try:
         metrics = json.loads(metrics_path.read_text())
     except (OSError, ValueError) as error:
@@ -81,8 +87,8 @@ def read_run_record(metrics_path: str | os.PathLike, expected: dict | None = Non
         raise RunRecordError(f"{metrics_path}: missing {', '.join(missing)}; {retrain}")
     check_values(metrics, metrics_path, retrain)
     if expected is not None:
-        check_settings(metrics, expected, metrics_path, retrain)
-    history_path = run_dir / Path(RunPaths.of(run_dir.name).history).name
+        check_identity(metrics, expected, metrics_path, retrain)
+    history_path = run_dir / runs.RUN_FILE_NAMES["history"]
     check_history(history_path, metrics["epochs"], retrain)
     return metrics
 
@@ -110,21 +116,30 @@ def check_values(metrics: dict, metrics_path: Path, fix: str) -> None:
             )
 
 
-def check_settings(metrics: dict, expected: dict, metrics_path: Path, fix: str) -> None:
-    """A record must have been made with the settings and the code the workflow collects for (its
-    ``config`` block, backend and code fingerprint): a run trained otherwise must not enter the verdicts
-    beside the others."""
-    recorded = ("backend", "cpu_isa", "code_fingerprint")
-    made = (metrics.get("config") or {}) | {key: metrics.get(key) for key in recorded}
-    for key, value in expected.items():
-        if made.get(key) != value:
-            asked = (
-                "the code now in the repository has" if key == "code_fingerprint" else "the config asks for"
-            )
-            raise RunRecordError(
-                f"{metrics_path}: run {metrics_path.parent.name} was made with {key} {made.get(key)!r}, "
-                f"but {asked} {key} {value!r}; {fix}"
-            )
+def check_identity(metrics: dict, expected: dict, metrics_path: Path, fix: str) -> None:
+    """A record must have been made as the run the workflow collects for: its identity (settings,
+    backend, cap, the code that computes, the numeric packages' versions, the data) must be the expected
+    one, whatever the file's modification time. A run trained otherwise must not enter the verdicts beside
+    the others."""
+    recorded = metrics.get("identity")
+    run = metrics_path.parent.name
+    if not isinstance(recorded, dict):
+        raise RunRecordError(
+            f"{metrics_path}: run {run} has no identity in its record (made by an earlier version of "
+            f"the workflow, or not by a training run); {fix}"
+        )
+    found = identity.differences(recorded, expected)
+    if found:
+        what, made, asked = found[0]
+        also = (
+            f" (and {len(found) - 1} more difference{'s' if len(found) > 2 else ''})"
+            if len(found) > 1
+            else ""
+        )
+        raise RunRecordError(
+            f"{metrics_path}: run {run} was made with {what} {made!r}, but this config's run has "
+            f"{what} {asked!r}{also}; {fix}"
+        )
 
 
 def check_history(path: Path, epochs: int, fix: str) -> None:
@@ -145,19 +160,24 @@ def check_history(path: Path, epochs: int, fix: str) -> None:
         raise RunRecordError(f"{path}: values that are not numbers; {fix}")
 
 
-def collect_runs(metrics_paths: list[str], expected: dict[str, dict] | None = None) -> pd.DataFrame:
-    """One row per run, from each run's metrics.json (checked, with its history, against the settings
-    ``expected`` for its run name where given); the history and the executed notebook sit beside it."""
+def collect_runs(
+    metrics_paths: list[str], expected: dict | None = None, rerun_options: str = ""
+) -> pd.DataFrame:
+    """One row per run, from each run's metrics.json (checked, with its history, against the identity
+    ``expected`` for its run name where given: core.identity.plan's mapping); the history and the executed
+    notebook sit beside it."""
+    identities = identity.unplan(expected) if expected is not None else None
     rows = []
     for metrics_path in metrics_paths:
         run_dir = Path(metrics_path).parent
-        metrics = read_run_record(metrics_path, None if expected is None else expected[run_dir.name])
-        paths = RunPaths.of(run_dir.name)
+        expected_identity = None if identities is None else identities[run_dir.name]
+        metrics = read_run_record(metrics_path, expected_identity, rerun_options)
         row = {column: metrics.get(column) for column in SUMMARY_COLUMNS}
         row["run"] = run_dir.name
+        row["variant"] = run_dir.parent.name
         row["metrics_path"] = str(metrics_path)
-        row["history_path"] = str(run_dir / Path(paths.history).name)
-        row["notebook_path"] = str(run_dir / Path(paths.notebook).name)
+        row["history_path"] = str(run_dir / runs.RUN_FILE_NAMES["history"])
+        row["notebook_path"] = str(run_dir / runs.RUN_FILE_NAMES["notebook"])
         rows.append(row)
     if not rows:
         raise ValueError("no runs to collect: the config selects no cell, form or seed")
@@ -174,7 +194,7 @@ def sort_runs(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["cell", "form", "semantics", "seed"], key=sort_key).reset_index(drop=True)
 
 
-def collect_confusion(summary: pd.DataFrame) -> pd.DataFrame:
+def collect_confusion(summary: pd.DataFrame, rerun_options: str = "") -> pd.DataFrame:
     """Each configuration's confusion matrix summed over its seeds (confusion.LONG_COLUMNS), from the
     confusion.csv beside each run's metrics.json, checked against the number of images the run tested."""
     matrices = {}
@@ -182,17 +202,21 @@ def collect_confusion(summary: pd.DataFrame) -> pd.DataFrame:
         run_dir = Path(row.metrics_path).parent
         path = run_dir / runs.RUN_FILE_NAMES["confusion"]
         try:
-            matrices[row.run] = confusion.read(path, images=row.test_images, fix=retrain_advice(row.run))
+            matrices[row.run] = confusion.read(
+                path, images=row.test_images, fix=retrain_advice(row.metrics_path, rerun_options)
+            )
         except confusion.ConfusionError as error:
             raise RunRecordError(str(error)) from None
     return sum_over_seeds(summary, matrices)
 
 
-def write_tables(metrics_paths: list[str], summary_out, confusion_out, expected=None) -> pd.DataFrame:
+def write_tables(
+    metrics_paths: list[str], summary_out, confusion_out, expected=None, rerun_options: str = ""
+) -> pd.DataFrame:
     """collect's two tables: one row per run (summary.csv), and the confusion counts per configuration;
-    ``expected``: each run's settings by run name (see :func:`collect_runs`)."""
-    summary = collect_runs(metrics_paths, expected)
-    table = collect_confusion(summary)
+    ``expected``: the runs' identities (see :func:`collect_runs`)."""
+    summary = collect_runs(metrics_paths, expected, rerun_options)
+    table = collect_confusion(summary, rerun_options)
     records.atomic_write_text(confusion_out, table.to_csv(index=False))
     records.atomic_write_text(summary_out, summary.to_csv(index=False))
     return summary

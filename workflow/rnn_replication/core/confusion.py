@@ -25,16 +25,6 @@ class ConfusionError(ValueError):
     """A confusion.csv that cannot be used; the message names the file and what is wrong."""
 
 
-def count(true_digits, predicted_digits) -> np.ndarray:
-    """10 x 10 counts: row = true digit, column = predicted digit."""
-    true_digits, predicted_digits = np.asarray(true_digits), np.asarray(predicted_digits)
-    if true_digits.shape != predicted_digits.shape:
-        raise ValueError(f"{true_digits.size} true digits against {predicted_digits.size} predictions")
-    matrix = np.zeros((10, 10), dtype=np.int64)
-    np.add.at(matrix, (true_digits, predicted_digits), 1)
-    return matrix
-
-
 def write(path: str | os.PathLike, matrix: np.ndarray) -> None:
     rows = [{"true": digit, **{str(p): int(matrix[digit, p]) for p in DIGITS}} for digit in DIGITS]
     records.write_csv(path, rows, COLUMNS)

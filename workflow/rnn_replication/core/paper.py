@@ -10,15 +10,23 @@ import pandas as pd
 import yaml
 
 
+def read_article(path: str | os.PathLike) -> dict:
+    """The article's results and hyperparameters (article.yaml)."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def read_claims(path: str | os.PathLike) -> dict[str, dict]:
+    """The article's claims (claims.yaml) by id."""
+    claims = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["claims"]
+    return {claim["id"]: claim for claim in claims}
+
+
 def load_article(paper_dir: str | os.PathLike) -> tuple[dict, pd.DataFrame]:
     """The article's results (article.yaml) and its per-epoch logs (article_history.csv)."""
     paper_dir = Path(paper_dir)
-    article = yaml.safe_load((paper_dir / "article.yaml").read_text(encoding="utf-8"))
-    history = pd.read_csv(paper_dir / "article_history.csv")
-    return article, history
+    return read_article(paper_dir / "article.yaml"), pd.read_csv(paper_dir / "article_history.csv")
 
 
 def load_claims(paper_dir: str | os.PathLike) -> dict[str, dict]:
     """The article's claims (paper/claims.yaml) by id."""
-    claims = yaml.safe_load((Path(paper_dir) / "claims.yaml").read_text(encoding="utf-8"))["claims"]
-    return {claim["id"]: claim for claim in claims}
+    return read_claims(Path(paper_dir) / "claims.yaml")

@@ -1,7 +1,11 @@
-"""One run of the experiment, defined once: the grid axes, a run's settings, its name, its files.
+"""Where a run's files are: results, resume state, logs, benchmark and TensorBoard folders by variant and
+name, and the training notebook's parameters. Keras-free, so Snakemake (workflow/rules/common.smk), the
+notebooks, collect, the report and the speed benchmark all import it. What a run *is* (its cells, forms,
+fields) is ``core.spec``; its identity and variant, ``core.identity``.
 
-Keras-free, so Snakemake (workflow/rules/common.smk), the notebooks, collect, the report and the speed
-benchmark all import it. Adding a cell, a form or a hyperparameter starts here (see README, "Extending").
+A run's files live under its **variant**: a short digest of everything that decides its numbers besides
+its name (core.identity), so runs made under other settings, code or package versions stay side by side:
+``results/runs/<variant>/<cell>-<form>-<semantics>-seed<seed>/``.
 """
 
 from __future__ import annotations
@@ -12,17 +16,20 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# The grid axes. A cell's value is its Keras layer class and its label in the report.
-CELLS = {"simplernn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
-FORMS = ("single", "stacked", "bidirectional")
-SEMANTICS = ("article", "modern")
-BACKENDS = ("tensorflow", "jax", "torch")
-ARTICLE_FORM = "single"  # the only form the article ran
+from rnn_replication.core.spec import (
+    CELLS,
+    FIELDS,
+    FORMS,
+    NAME_PATTERN,
+    SEMANTICS,
+)
 
-NAME_PATTERN = "{cell}-{form}-{semantics}-seed{seed}"
 RUNS_DIR = "results/runs"
 RESUME_DIR = "results/resume"
-TENSORBOARD_DIR = "logs/tensorboard"  # one folder per run: `tensorboard --logdir logs/tensorboard`
+TENSORBOARD_DIR = (
+    "logs/tensorboard"  # one folder per variant and run: `tensorboard --logdir logs/tensorboard`
+)
+VARIANT_LENGTH = 10  # hex digits of a variant's digest (core.identity.variant)
 
 
 def choice_pattern(values) -> str:
@@ -35,74 +42,9 @@ WILDCARD_CONSTRAINTS = {
     "form": choice_pattern(FORMS),
     "semantics": choice_pattern(SEMANTICS),
     "seed": r"\d+",
+    "variant": f"[0-9a-f]{{{VARIANT_LENGTH}}}",
 }
 
-
-def check_choice(name: str, value, valid) -> None:
-    if value not in valid:
-        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(valid)}")
-
-
-def _check_integer(name: str, value, minimum: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        expected = "a positive integer" if minimum == 1 else "a non-negative integer (0 = all)"
-        if name == "seed":
-            expected = "a non-negative integer"
-        raise ValueError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """What one training run is: the configuration (cell, form, semantics, seed), which names it, and the
-    hyperparameters, which the config sets for every run alike. Validated on creation."""
-
-    cell: str
-    form: str = ARTICLE_FORM
-    semantics: str = "article"
-    seed: int = 0
-    units: int = 128
-    epochs: int = 20
-    batch_size: int = 128
-    learning_rate: float = 0.001
-    train_subset: int = 0  # the first N training images, 0 = all 60,000
-    test_subset: int = 0  # the first N test images, 0 = all 10,000
-
-    def __post_init__(self):
-        check_choice("cell", self.cell, CELLS)
-        check_choice("form", self.form, FORMS)
-        check_choice("semantics", self.semantics, SEMANTICS)
-        _check_integer("seed", self.seed, 0)
-        for name in ("units", "epochs", "batch_size"):
-            _check_integer(name, getattr(self, name), 1)
-        for name in ("train_subset", "test_subset"):
-            _check_integer(name, getattr(self, name), 0)
-        rate = self.learning_rate
-        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or rate <= 0:
-            raise ValueError(f"learning_rate must be a positive number, got {rate!r} ({type(rate).__name__})")
-
-    @property
-    def name(self) -> str:
-        return NAME_PATTERN.format(cell=self.cell, form=self.form, semantics=self.semantics, seed=self.seed)
-
-    @property
-    def label(self) -> str:
-        """The cell's label with the form, for titles: "LSTM, bidirectional"."""
-        return f"{CELLS[self.cell]}, {self.form}"
-
-    @classmethod
-    def from_parameters(cls, parameters: dict) -> RunSpec:
-        """The run described by a mapping that holds (at least) every field, e.g. a notebook's globals."""
-        return cls(**{name: parameters[name] for name in FIELDS})
-
-    def settings(self) -> dict:
-        """Every field, as the notebook's parameters and the run record's ``config`` take them."""
-        return dataclasses.asdict(self)
-
-    def paths(self) -> RunPaths:
-        return RunPaths.of(self.name)
-
-
-FIELDS = tuple(field.name for field in dataclasses.fields(RunSpec))
 # The training notebook's other parameters: where and how a run trains, not what it is.
 NOTEBOOK_SETTINGS = (
     "backend",
@@ -114,19 +56,9 @@ NOTEBOOK_SETTINGS = (
     "model_path",
     "confusion_path",
     "resume_dir",
-    "code_fingerprint",
+    "identity",
     "tensorboard_dir",
 )
-# oneDNN's instruction-set cap on x86-64 CPUs (ONEDNN_MAX_CPU_ISA; the config's `cpu_isa`): with AVX2,
-# the same seed gives the same digits on CPUs with and without AVX-512 (docs/reproducibility.md).
-DEFAULT_CPU_ISA = "AVX2"
-
-
-def cpu_isa_cap(semantics: str, cpu_isa: str) -> str:
-    """The cap a run trains under: the config's ``cpu_isa`` with the article's semantics (the replication,
-    whose digits should not depend on the machine), none ("") with the modern ones."""
-    return cpu_isa if semantics == "article" else ""
-
 
 # Names IPython itself puts in a notebook's namespace.
 IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
@@ -152,10 +84,6 @@ def check_notebook_parameters(namespace: dict) -> None:
         nearest = difflib.get_close_matches(name, valid, n=1)
         hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
         raise ValueError(f"unknown notebook parameter {name!r}{hint} The parameters are: {', '.join(valid)}")
-
-
-# The settings the config gives every run alike (the others name the run).
-HYPERPARAMETERS = tuple(name for name in FIELDS if name not in ("cell", "form", "semantics", "seed"))
 
 
 # The files of a finished run, in its folder under results/runs/ (the executed notebook is written last).
@@ -200,21 +128,27 @@ class RunPaths(RunOutputs):
     tensorboard: str
 
     @classmethod
-    def of(cls, name: str) -> RunPaths:
-        run_dir = f"{RUNS_DIR}/{name}"
+    def of(cls, name: str, variant: str) -> RunPaths:
+        """The files of run ``name`` (core.spec.NAME_PATTERN) of variant ``variant`` (core.identity)."""
+        run_dir = f"{RUNS_DIR}/{variant}/{name}"
         return cls(
             **{kind: f"{run_dir}/{file_name}" for kind, file_name in RUN_FILE_NAMES.items()},
-            resume=f"{RESUME_DIR}/{name}",
-            log=f"logs/train/{name}.log",
-            log_notebook=f"logs/train/{name}.ipynb",
-            benchmark=f"benchmarks/train/{name}.tsv",
-            tensorboard=f"{TENSORBOARD_DIR}/{name}",
+            resume=f"{RESUME_DIR}/{variant}/{name}",
+            log=f"logs/train/{variant}/{name}.log",
+            log_notebook=f"logs/train/{variant}/{name}.ipynb",
+            benchmark=f"benchmarks/train/{variant}/{name}.tsv",
+            tensorboard=f"{TENSORBOARD_DIR}/{variant}/{name}",
         )
 
     @classmethod
     def pattern(cls) -> RunPaths:
-        """The same paths with Snakemake wildcards in place of the run's name."""
-        return cls.of(NAME_PATTERN)
+        """The same paths with Snakemake wildcards in place of the run's name and variant."""
+        return cls.of(NAME_PATTERN, "{variant}")
+
+    @property
+    def lock(self) -> str:
+        """The lock a training process holds while it trains the run (observe.job.exclusive)."""
+        return f"{self.resume}.lock"
 
     def finished(self) -> list[str]:
         """Every file a finished run leaves in its folder."""

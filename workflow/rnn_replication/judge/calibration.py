@@ -1,8 +1,8 @@
 """Calibration of the verdicts by simulation, through the functions that judge the real runs.
 
 Each simulated replication draws our seeds from normal distributions and the article's values as one more
-draw each (shifted where a miss is simulated), then judges them with :func:`replication.judge_number` (one
-number alone) or :func:`replication.judge_numbers` (the six numbers as the pipeline judges them: Holm's
+draw each (shifted where a miss is simulated), then judges them with :func:`numbers.judge_number` (one
+number alone) or :func:`numbers.judge_numbers` (the six numbers as the pipeline judges them: Holm's
 correction over the family). So a bug in the description (a ``ddof=0`` sd), in the tests (z for t, the
 mean's standard error for the prediction's) or in the correction (Holm dropped) shows in these shares, as
 tests/test_calibration.py checks. workflow/scripts/calibrate_verdicts.py prints the tables of
@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rnn_replication.core import runs
-from rnn_replication.core.runs import ARTICLE_FORM  # ("runs" is also a parameter below)
-from rnn_replication.judge import inference, replication
+from rnn_replication.core.spec import ARTICLE_FORM, CELLS
+from rnn_replication.judge import inference
+from rnn_replication.judge.numbers import METRICS, judge_number, judge_numbers
 
 OUTCOMES = (inference.NOT_REPLICATED, inference.REPLICATED, inference.INCONCLUSIVE)
 # The default replication's run records (docs/results.md): its spreads are the ones the verdicts meet in
@@ -34,16 +34,16 @@ NOISY_ACCURACY_SD = 0.0045
 @cache
 def measured(summary_path: str | Path = DEFAULT_REPLICATION) -> dict:
     """cell -> metric -> (mean, sd over seeds) of the article form's runs in a ``summary.csv`` under the
-    article's semantics (the numbers the verdicts judge), in ``runs.CELLS`` order."""
+    article's semantics (the numbers the verdicts judge), in ``CELLS`` order."""
     table = pd.read_csv(summary_path)
     article = table[(table["form"] == ARTICLE_FORM) & (table["semantics"] == "article")]
     by_cell = dict(tuple(article.groupby("cell")))
     return {
         cell: {
             metric: (float(by_cell[cell][metric].mean()), float(by_cell[cell][metric].std(ddof=1)))
-            for metric in replication.METRICS
+            for metric in METRICS
         }
-        for cell in runs.CELLS
+        for cell in CELLS
         if len(by_cell.get(cell, ())) > 1  # one seed has no sd
     }
 
@@ -70,7 +70,7 @@ def number_shares(n: int, sd: float, shift: float, margin: float, alpha=0.05, ru
     article = rng.normal(shift, sd, size=runs)
     verdicts = []
     for values, value in zip(seeds, article, strict=True):
-        row = replication.judge_number(float(value), values, margin, alpha)
+        row = judge_number(float(value), values, margin, alpha)
         verdicts.append(str(inference.classify(row["p_different"], row["p_equivalent"], alpha)))
     return {outcome: verdicts.count(outcome) / runs for outcome in OUTCOMES}
 
@@ -99,7 +99,7 @@ def family_shares(
                 metric: float(rng.normal(mean + shifts.get((cell, metric), 0.0), sd))
                 for metric, (mean, sd) in metrics.items()
             }
-        table = replication.judge_numbers(pd.DataFrame(rows), article, margins, alpha, seeds_needed=False)
+        table = judge_numbers(pd.DataFrame(rows), article, margins, alpha, seeds_needed=False)
         numbers = zip(table["cell"], table["metric"], strict=True)
         unshifted = [(cell, metric) not in shifts for cell, metric in numbers]
         false_alarms += bool((table.loc[unshifted, "verdict"] == inference.NOT_REPLICATED).any())

@@ -20,9 +20,10 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnn_replication.collect.gather import RunRecordError, check_settings
-from rnn_replication.core import records
-from rnn_replication.core.runs import RunSpec
+from rnn_replication.collect.gather import RunRecordError, check_identity
+from rnn_replication.core import identity, records
+from rnn_replication.core.runs import RunPaths
+from rnn_replication.core.spec import FIELDS, RunSpec
 from rnn_replication.pipeline import selection
 
 # Seconds of a training job beyond its steady epochs: the notebook's kernel starting, TensorFlow's import,
@@ -43,7 +44,7 @@ class Estimate:
 
 
 def seconds_per_epoch(timing_csv: str | Path) -> dict[str, float]:
-    """Each cell's median seconds per epoch in the timing pass (results/timing.csv)."""
+    """Each cell's median seconds per epoch in the timing pass (results/timing/<variant>/timing.csv)."""
     by_cell: dict[str, list[float]] = {}
     with open(timing_csv, newline="") as handle:
         for row in csv.DictReader(handle):
@@ -70,13 +71,31 @@ def wall_seconds(run_seconds: list[float], jobs_at_once: int) -> float:
     return max(sum(run_seconds) / max(1, jobs_at_once), max(run_seconds))
 
 
-def finished_record(spec: RunSpec, expected: dict) -> dict | None:
-    """The run's record (metrics.json) where it is there and was made with the expected settings and code
-    (as collect checks it), else None."""
-    metrics_path = Path(spec.paths().metrics)
+@dataclass(frozen=True)
+class PlannedRun:
+    """A run to estimate: its specification, its expected identity and its files."""
+
+    spec: RunSpec
+    identity: dict
+    paths: RunPaths
+
+    @classmethod
+    def all_of(cls, planned: dict) -> list[PlannedRun]:
+        """Every run of a plan (core.identity.plan)."""
+        found = []
+        for name, expected in identity.unplan(planned).items():
+            spec = RunSpec(**{field: expected[field] for field in FIELDS})
+            found.append(cls(spec, expected, RunPaths.of(name, identity.variant(expected))))
+        return found
+
+
+def finished_record(run: PlannedRun) -> dict | None:
+    """The run's record (metrics.json) where it is there and was made as the planned run (as collect
+    checks it), else None."""
+    metrics_path = Path(run.paths.metrics)
     try:
         metrics = json.loads(metrics_path.read_text())
-        check_settings(metrics, expected, metrics_path, "")
+        check_identity(metrics, run.identity, metrics_path, "")
     except (OSError, ValueError, RunRecordError):
         return None
     return metrics
@@ -89,58 +108,58 @@ def job_prediction(spec: RunSpec, record: dict, per_epoch: dict[str, float]) -> 
     return predicted_seconds(spec, per_epoch, 0 if first is None else spec.epochs - int(first) + 1)
 
 
-def benchmark_seconds(spec: RunSpec) -> float | None:
+def benchmark_seconds(paths: RunPaths) -> float | None:
     """The wall seconds of the run's last training job (its benchmark file), or None."""
     try:
-        with open(spec.paths().benchmark, newline="") as handle:
+        with open(paths.benchmark, newline="") as handle:
             return float(next(csv.DictReader(handle, delimiter="\t"))["s"])
     except (OSError, StopIteration, KeyError, ValueError):
         return None
 
 
-def epochs_trained(spec: RunSpec, backend: str, code_fingerprint: str) -> int:
-    """Epochs of a run not yet finished that its resume state holds (train.training.resume_callbacks
-    writes it after every epoch: ``run.json`` names the settings and code, ``history.csv`` has a row per
-    epoch), 0 where there is none or it belongs to other settings or code (training would discard it)."""
-    resume = Path(spec.paths().resume)
+def epochs_trained(run: PlannedRun) -> int:
+    """Epochs of a run not yet finished that its resume state holds (train.fitting.resume_checkpoint
+    stamps it with the run's identity in ``run.json``; observe.epochs.EpochLog journals a row per epoch in
+    ``history.csv``), 0 where there is none or it belongs to another identity (training would discard
+    it)."""
+    resume = Path(run.paths.resume)
     try:
         stamp = json.loads((resume / "run.json").read_text())
         rows = records.read_history(resume / "history.csv")
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return 0
-    expected = spec.settings() | {"backend": backend, "code_fingerprint": code_fingerprint}
-    return min(len(rows), spec.epochs) if stamp == expected else 0
+    return min(len(rows), run.spec.epochs) if stamp == run.identity else 0
 
 
 def estimate(
-    config: dict,
-    code_fingerprint: str,
+    planned: dict,
     per_epoch: dict[str, float],
     jobs_at_once: int,
     jobs_running: int | None = None,
     elapsed: dict[str, float] | None = None,
 ) -> Estimate:
-    """The runs of ``config`` still to train and the wall seconds left, scaled by the finished runs.
+    """The runs of ``planned`` (core.identity.plan: the config's runs and their identities) still to train
+    and the wall seconds left, scaled by the finished runs.
 
     ``jobs_running``: the training jobs Snakemake runs at once (default ``jobs_at_once``); where they are
     more than ``jobs_at_once``, each takes ``jobs_running / jobs_at_once`` times its predicted seconds.
-    ``elapsed``: run name -> wall seconds of a run that has just finished, whose benchmark file Snakemake
-    writes only after its job has ended."""
+    ``elapsed``: run (``<variant>/<name>``) -> wall seconds of a run that has just finished, whose benchmark
+    file Snakemake writes only after its job has ended."""
     elapsed = elapsed or {}
-    specs = selection.selected_runs(config)
+    planned_runs = PlannedRun.all_of(planned)
     left, done = [], []
-    for spec in specs:
-        expected = selection.run_settings(spec, config["backend"], config["cpu_isa"])
-        record = finished_record(spec, expected | {"code_fingerprint": code_fingerprint})
+    for run in planned_runs:
+        record = finished_record(run)
         if record is not None:
-            real = elapsed.get(spec.name, benchmark_seconds(spec))
+            key = f"{identity.variant(run.identity)}/{run.spec.name}"
+            real = elapsed.get(key, benchmark_seconds(run.paths))
             if real is not None:
-                done.append((job_prediction(spec, record, per_epoch), real))
+                done.append((job_prediction(run.spec, record, per_epoch), real))
         else:
-            to_train = 1 - epochs_trained(spec, config["backend"], code_fingerprint) / spec.epochs
-            left.append(to_train * predicted_seconds(spec, per_epoch))
+            to_train = 1 - epochs_trained(run) / run.spec.epochs
+            left.append(to_train * predicted_seconds(run.spec, per_epoch))
     seconds, scale = seconds_left(left, done, jobs_at_once, jobs_running)
-    return Estimate(len(left), len(specs), seconds, jobs_at_once, scale)
+    return Estimate(len(left), len(planned_runs), seconds, jobs_at_once, scale)
 
 
 def seconds_left(

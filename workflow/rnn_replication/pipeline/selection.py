@@ -1,6 +1,6 @@
-"""The Snakemake side of the workflow: which runs a config selects, the order the jobs start in, and the
-settings each rule is compared by. No job imports this module: editing it reruns a step only where it
-changes the settings that step is compared by (run_settings, result_config).
+"""The Snakemake side of the workflow: which runs a config selects, each run's identity and files (the
+:class:`Plan`), the order the jobs start in, and the settings each rule is compared by. No job imports
+this module: editing it reruns a step only where it changes what that step is compared by.
 """
 
 from __future__ import annotations
@@ -8,15 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rnn_replication.core import records
-from rnn_replication.core.runs import (
-    ARTICLE_FORM,
-    HYPERPARAMETERS,
-    RESUME_DIR,
-    SEMANTICS,
-    RunSpec,
-    cpu_isa_cap,
-)
+from rnn_replication.core import identity, records
+from rnn_replication.core.runs import RESUME_DIR, RunPaths
+from rnn_replication.core.spec import ARTICLE_FORM, HYPERPARAMETERS, SEMANTICS, RunSpec, cpu_isa_cap
+from rnn_replication.data import mnist
 
 # What a copy of the workflow needs (the benchmark and the workflow tests run DAGs in such copies).
 WORKFLOW_FILES = ("Snakefile", "config", "workflow", "notebooks", "paper", "profiles", "environment.yml")
@@ -67,10 +62,84 @@ def selected_runs(config: dict) -> list[RunSpec]:
     return list(dict.fromkeys(runs))
 
 
+# What the timing pass's seconds depend on besides its code, the backend, the cap and the packages: the
+# models it builds and the data it trains on (not the epochs or the seed of the runs).
+TIMING_SETTINGS = ("semantics", "units", "batch_size", "learning_rate", "train_subset", "test_subset")
+
+
+class Plan:
+    """The runs a config asks for, each with its identity (core.identity: what decides its numbers) and
+    its files under its variant, and the same for the timing pass. ``train_code`` and ``timing_code``:
+    each step's code digests (core.fingerprint.code_digests); ``versions``: the numeric packages' versions
+    the jobs run with."""
+
+    def __init__(self, config: dict, train_code: dict, timing_code: dict, versions: dict):
+        self.config, self.train_code, self.timing_code, self.versions = (
+            config,
+            train_code,
+            timing_code,
+            versions,
+        )
+        self.runs = selected_runs(config)
+
+    def identity(self, spec: RunSpec) -> dict:
+        config = self.config
+        return identity.of_run(
+            spec, config["backend"], config["cpu_isa"], self.train_code, self.versions, mnist.ARRAYS_SHA256
+        )
+
+    def variant(self, spec: RunSpec) -> str:
+        return identity.variant(self.identity(spec))
+
+    def paths(self, spec: RunSpec) -> RunPaths:
+        return RunPaths.of(spec.name, self.variant(spec))
+
+    def planned(self, specs: list[RunSpec] | None = None) -> dict:
+        """The identities of ``specs`` (default: the config's runs) as core.identity.plan writes them."""
+        return identity.plan([self.identity(spec) for spec in (self.runs if specs is None else specs)])
+
+    def notebook_settings(self, spec: RunSpec) -> dict:
+        """What the training notebook is given of a run (with -y): its specification, the backend, the
+        config's cap, and its identity, which the job checks before it trains and records."""
+        config = self.config
+        return spec.settings() | {
+            "backend": config["backend"],
+            "cpu_isa": config["cpu_isa"],
+            "identity": self.identity(spec),
+        }
+
+    def timing_identity(self) -> dict:
+        """What decides the timing pass's seconds besides the machine: the models it times (cells,
+        semantics, hyperparameters but the epochs), its repeats, the backend, the cap, its code, the
+        numeric packages and the data."""
+        config = self.config
+        return {name: config[name] for name in TIMING_SETTINGS} | {
+            "cells": config["cells"],
+            "repeats": config["timing"]["repeats"],
+            "backend": config["backend"],
+            "cpu_isa": cpu_isa_cap(config["semantics"], config["cpu_isa"]),
+            "code": dict(sorted(self.timing_code.items())),
+            "versions": dict(sorted(self.versions.items())),
+            "data_sha256": mnist.ARRAYS_SHA256,
+        }
+
+    def timing_files(self) -> dict[str, str]:
+        """The timing pass's table, log and benchmark, under its own variant."""
+        key = identity.digest(self.timing_identity())
+        return {
+            "table": f"{TIMING_DIR}/{key}/timing.csv",
+            "identity": f"{TIMING_DIR}/{key}/identity.json",
+            "log": f"logs/timing/{key}.log",
+            "benchmark": f"benchmarks/timing/{key}.tsv",
+        }
+
+
+TIMING_DIR = "results/timing"
+
+
 def run_settings(spec: RunSpec, backend: str, cpu_isa: str) -> dict:
-    """What a run's numbers depend on besides the code and the data: its specification, the backend and
-    oneDNN's instruction-set cap (the config's ``cpu_isa`` under article semantics). The train rule is
-    compared by these (a change retrains the run) and collect checks each record against them."""
+    """A run's specification, the backend and oneDNN's instruction-set cap (the config's ``cpu_isa`` under
+    article semantics): the settings part of its identity."""
     return spec.settings() | {"backend": backend, "cpu_isa": cpu_isa_cap(spec.semantics, cpu_isa)}
 
 
@@ -109,15 +178,38 @@ def timing_config_problem(config: dict) -> str | None:
 
 
 def runs_being_trained(resume_dir: str = RESUME_DIR) -> dict[str, str]:
-    """The runs that a process is training right now in this folder (it holds the run's lock under
-    ``resume_dir``, see train.training.exclusive), with that process's id, whether or not the config
-    selects them: another Snakemake in the same folder (started after `--unlock`) must not retrain them,
-    nor remove what they are writing."""
+    """The runs (``<variant>/<name>``) that a process is training right now in this folder (it holds the
+    run's lock under ``resume_dir``, see observe.job.exclusive), with that process's id, whether or not
+    the config selects them: another Snakemake in the same folder (started after `--unlock`) must not
+    retrain them, nor remove what they are writing."""
     busy = {}
-    for lock in sorted(Path(resume_dir).glob("*.lock")):
+    for lock in sorted(Path(resume_dir).glob("*/*.lock")):
         handle = records.try_lock(lock)
         if handle is None:
-            busy[lock.stem] = records.lock_holder(lock)
+            busy[f"{lock.parent.name}/{lock.stem}"] = records.lock_holder(lock)
         else:
             handle.close()
     return busy
+
+
+def foreign_records(plan: Plan) -> str:
+    """The config's runs whose record (metrics.json) is there but says it was not made as that run (its
+    identity differs, or it cannot be read), one "<run>: <what> (<change time>)" each; "" where there is
+    none. The file's change time (which no copy keeps) tells a record put there again from the one
+    collect already refused."""
+    found = []
+    for spec in plan.runs:
+        path = Path(plan.paths(spec).metrics)
+        if not path.exists():
+            continue
+        try:
+            recorded = json.loads(path.read_text()).get("identity")
+            differences = identity.differences(
+                recorded if isinstance(recorded, dict) else {}, plan.identity(spec)
+            )
+            what = "" if not differences else "{} {!r}, not {!r}".format(*differences[0])
+        except (OSError, ValueError, AttributeError):
+            what = "unreadable"
+        if what:
+            found.append(f"{spec.name}: {what} ({path.stat().st_ctime_ns})")
+    return "; ".join(found)

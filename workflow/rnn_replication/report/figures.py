@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from rnn_replication.core.curves import curve_band, draw_metric, epoch_axis, zoom_past_first_epoch
-from rnn_replication.core.runs import ARTICLE_FORM, CELLS, FORMS, SEMANTICS
-from rnn_replication.judge.replication import single_layer_runs
+from rnn_replication.core.spec import ARTICLE_FORM, CELLS, FORMS, SEMANTICS
+from rnn_replication.judge.numbers import single_layer_runs
 from rnn_replication.report import mistakes
 from rnn_replication.report.wording import METRIC_NAMES, interval_levels
 

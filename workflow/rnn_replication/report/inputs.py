@@ -1,5 +1,6 @@
-"""What the report reads: the files the workflow produced (summary, verdicts, timing pass, confusion
-counts, histories, benchmarks) and the article, as one object."""
+"""What the report reads: the files the workflow produced (summary, provenance, verdicts, timing pass,
+confusion counts, histories, benchmarks) and the article, as one object. Each run's record (metrics.json)
+is read by collect, not here: its environment comes from collect's provenance table."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from rnn_replication.collect.provenance import read_provenance
 from rnn_replication.core import runs
 from rnn_replication.core.paper import load_article, load_claims
-from rnn_replication.judge.replication import STATISTICS
+from rnn_replication.judge.descriptive import STATISTICS
 
 
 def read_histories(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -45,6 +47,7 @@ class ReportInputs:
     config: dict
     summary: pd.DataFrame  # every run
     main: pd.DataFrame  # the runs under the config's semantics (the grid, the verdicts)
+    provenance: pd.DataFrame  # where each run comes from, in the summary's order (collect.provenance)
     histories: dict[str, pd.DataFrame]
     article: dict
     article_history: pd.DataFrame
@@ -53,7 +56,7 @@ class ReportInputs:
     timing: pd.DataFrame
     confusion: pd.DataFrame  # confusion counts per configuration, summed over seeds (confusion.LONG_COLUMNS)
     benchmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
-    # The judge's descriptive tables (judge.replication.STATISTICS).
+    # The judge's descriptive tables (judge.descriptive.STATISTICS).
     seed_spread: pd.DataFrame = field(default_factory=pd.DataFrame)  # n, mean, sd, min, max over seeds
     timing_ratios: pd.DataFrame = field(default_factory=pd.DataFrame)  # seconds per epoch, beside the article
     semantics: pd.DataFrame = field(default_factory=pd.DataFrame)  # both semantics (empty if not run)
@@ -83,6 +86,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
 
 def load_report_inputs(
     summary_path,
+    provenance_path,
     replication_path,
     timing_path,
     confusion_path,
@@ -92,9 +96,10 @@ def load_report_inputs(
     report_dir="results",
     statistics_paths: dict | None = None,
 ) -> ReportInputs:
-    """Read the summary, the verdicts and the judge's descriptive tables (``statistics_paths``: seed_spread,
-    timing_ratios, semantics), the timing pass, the confusion counts, the article and the benchmarks for
-    the report. Without ``statistics_paths``, the judge's files beside the summary."""
+    """Read the summary, the runs' provenance, the verdicts and the judge's descriptive tables
+    (``statistics_paths``: seed_spread, timing_ratios, semantics), the timing pass, the confusion counts,
+    the article and the benchmarks for the report. Without ``statistics_paths``, the judge's files beside
+    the summary."""
     summary = pd.read_csv(summary_path)
     if statistics_paths is None:
         statistics_paths = {name: Path(summary_path).parent / f"{name}.csv" for name in STATISTICS}
@@ -104,6 +109,7 @@ def load_report_inputs(
         config=config | {"semantics": semantics},
         summary=summary,
         main=summary[summary["semantics"] == semantics].reset_index(drop=True),
+        provenance=read_provenance(provenance_path),
         histories=read_histories(summary),
         article=article,
         article_history=article_history,

@@ -1,5 +1,5 @@
 """What the models get wrong, from collect's confusion table (core.confusion.LONG_COLUMNS): one
-configuration's matrix, the most confused digit pairs, the error counts."""
+configuration's matrix, the most confused digit pairs, the error counts, and the table the report shows."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_replication.core.confusion import DIGITS, LONG_COLUMNS
-from rnn_replication.core.runs import ARTICLE_FORM, SEMANTICS
+from rnn_replication.core.spec import ARTICLE_FORM, CELLS, SEMANTICS
 
 
 def matrix_of(
@@ -45,3 +45,36 @@ def error_counts(table: pd.DataFrame) -> pd.DataFrame:
     wrong = table["count"].where(table["true"] != table["predicted"], 0)
     grouped = table.assign(wrong=wrong).groupby(keys, sort=False)
     return grouped.agg(images=("count", "sum"), errors=("wrong", "sum")).reset_index()
+
+
+def whole_or_tenths(value: float) -> str:
+    """A count or a mean of counts: "195" when whole, else "195.5"."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def confusion_table(table: pd.DataFrame, semantics: str, top: int = 3) -> pd.DataFrame:
+    """What each configuration under ``semantics`` gets wrong: its test error per run and its ``top`` most
+    confused digit pairs (true → predicted, with the images so misread over all its runs)."""
+    table = table[table["semantics"] == semantics]
+    counts = error_counts(table)
+    pairs = most_confused(table, top)
+    rows = []
+    for row in counts.itertuples():
+        mine = pairs[(pairs["cell"] == row.cell) & (pairs["form"] == row.form)]
+        rows.append(
+            {
+                "cell": CELLS[row.cell],
+                "form": row.form,
+                "runs": row.runs,
+                "test images wrong per run": (
+                    f"{whole_or_tenths(row.errors / row.runs)} of {row.images // row.runs:,}"
+                ),
+                "most confused (true → predicted: images over the runs)": ", ".join(
+                    f"{pair['true']} → {pair['predicted']}: {pair['count']}"
+                    for pair in mine.to_dict("records")
+                    if pair["count"]
+                )
+                or "none",
+            }
+        )
+    return pd.DataFrame(rows)

@@ -7,9 +7,9 @@ import math
 
 import pandas as pd
 
-from rnn_replication.core.runs import CELLS
+from rnn_replication.core.spec import CELLS
 from rnn_replication.judge import inference
-from rnn_replication.judge.replication import CONTRADICTED, DOES_NOT_HOLD, HOLDS, NOT_JUDGED, SUPPORTED
+from rnn_replication.judge.claims import CONTRADICTED, DOES_NOT_HOLD, HOLDS, NOT_JUDGED, SUPPORTED
 
 # What the modern semantics change, per cell (see models.recurrent_layer_options).
 LOSS_CHANGE = "the cross-entropy from the logits on TensorFlow (Keras 2.2 clipped the probabilities)"
@@ -107,6 +107,11 @@ def rule_text(verdict_config: dict, numbers: int, claims: int) -> str:
     )
 
 
+def interval_text(low, high, format_value) -> str:
+    """An interval as "low to high" in ``format_value``'s format; an en dash where there is none."""
+    return "–" if pd.isna(low) else f"{format_value(low)} to {format_value(high)}"
+
+
 def interval_levels(alpha: float) -> tuple[str, str]:
     """The levels of the prediction interval and of the equivalence interval, as the report writes
     them: "95 %" and "90 %" at alpha = 0.05."""
@@ -114,7 +119,7 @@ def interval_levels(alpha: float) -> tuple[str, str]:
 
 
 def number_sentence(row, alpha: float = 0.05) -> str:
-    """One sentence on one of the article's numbers, from a row of :func:`replication_rows`."""
+    """One sentence on one of the article's numbers, from a row of :func:`judge.outputs.replication_rows`."""
     value, diff = metric_format(row["metric"]), difference_format(row["metric"])
     prediction, equivalence = interval_levels(alpha)
     subject = f"**{CELLS[row['cell']]} {METRIC_NAMES[row['metric']]}: {verdict_label(row)}.**"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from rnn_replication.core.runs import CELLS, FORMS, SEMANTICS, RunSpec, check_choice
+from rnn_replication.core.spec import CELLS, FORMS, SEMANTICS, RunSpec, check_choice
 
 TIME_STEPS, FEATURES, CLASSES = 28, 28, 10
 EPSILON = 1e-7  # Keras 2.2's default fuzz factor, used by its cross-entropy
@@ -51,7 +51,7 @@ def recurrent_layer_options(cell: str, semantics: str) -> dict:
     return options
 
 
-# The recurrent part of each form (runs.FORMS; a test checks that every form has one): single = the
+# The recurrent part of each form (spec.FORMS; a test checks that every form has one): single = the
 # article's one layer, stacked = two layers (the first returns sequences), bidirectional = the layer
 # wrapped, both directions' outputs concatenated.
 FORM_LAYERS = {

@@ -21,9 +21,9 @@ import time
 import keras
 import psutil
 
-from rnn_replication.core.runs import RunSpec
+from rnn_replication.core.spec import RunSpec
 from rnn_replication.data import mnist
-from rnn_replication.train import backends, models, training
+from rnn_replication.train import fitting, models
 
 TIMING_COLUMNS = [
     "repeat",
@@ -37,6 +37,8 @@ TIMING_COLUMNS = [
     "backend",
     "device",
 ]
+# What time_cells measures; the launcher (workflow/scripts/time_cells.py) adds the backend and device.
+MEASURED_COLUMNS = TIMING_COLUMNS[:-2]
 
 
 def balanced_orders(cells: list[str]) -> list[list[str]]:
@@ -79,11 +81,26 @@ def own_cpu_seconds() -> float:
     return times.user + times.system
 
 
+class EpochClock(keras.callbacks.Callback):
+    """The wall seconds of each epoch, training and validation, as Keras 2.2 timed them in the article's
+    log."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.started)
+
+
 def time_one_epoch(model, arrays, batch_size: int) -> dict:
     """One timed epoch: its seconds (training plus validation), this process's CPU seconds and the other
     processes' share of the machine's CPU meanwhile."""
     x_train, y_train, x_test, y_test = arrays
-    timer = training.EpochLog(1, "timing", print_fn=None)
+    clock = EpochClock()
     busy, own, started = machine_busy(), own_cpu_seconds(), time.perf_counter()
     model.fit(
         x_train,
@@ -92,38 +109,40 @@ def time_one_epoch(model, arrays, batch_size: int) -> dict:
         epochs=1,
         verbose=0,
         validation_data=(x_test, y_test),
-        callbacks=[timer],
+        callbacks=[clock],
     )
     wall, own = time.perf_counter() - started, own_cpu_seconds() - own
     return {
-        "seconds": timer.trained[0],
+        "seconds": clock.seconds[0],
         "cpu_seconds": own,
         "others_cpu_share": others_cpu_share(busy, machine_busy(), own, wall),
     }
 
 
-def time_cells(specs: list[RunSpec], data_path: str, repeats: int, print_fn=print) -> list[dict]:
+def time_cells(
+    specs: list[RunSpec], data_path: str, repeats: int, on_warm_up=None, on_repeat=None
+) -> list[dict]:
     """``repeats`` timed epochs of each run in ``specs`` (one per cell, the hyperparameters of the
-    workflow's runs), interleaved; one row per (repeat, cell)."""
+    workflow's runs), interleaved; one row per (repeat, cell) with MEASURED_COLUMNS. ``on_warm_up(cell,
+    seconds)`` and ``on_repeat(repeat, rows)`` are told as it goes (the launcher prints them)."""
     first = specs[0]
+    fitting.prepare_backend(0, keras.backend.backend(), semantics=first.semantics)
     *arrays, _ = mnist.load_mnist_sequences(data_path, first.train_subset, first.test_subset)
-    backend = keras.backend.backend()
-    device = backends.describe_device(backend)
     built = {
         spec.cell: models.build_model(spec.cell, spec.form, spec.units, spec.learning_rate, spec.semantics)
         for spec in specs
     }
     for cell, model in built.items():
         warm_up = time_one_epoch(model, arrays, first.batch_size)
-        print_fn(f"timing: {cell} warm-up epoch (not counted) {warm_up['seconds']:.2f} s", flush=True)
+        if on_warm_up:
+            on_warm_up(cell, warm_up["seconds"])
     rows = []
     orders = balanced_orders(list(built))
     for repeat in range(1, repeats + 1):
-        timed = []
+        repeat_rows = []
         for position, cell in enumerate(orders[(repeat - 1) % len(orders)], start=1):
             epoch = time_one_epoch(built[cell], arrays, first.batch_size)
-            timed.append(f"{cell} {epoch['seconds']:.2f} s")
-            rows.append(
+            repeat_rows.append(
                 {
                     "repeat": repeat,
                     "position": position,
@@ -133,14 +152,9 @@ def time_cells(specs: list[RunSpec], data_path: str, repeats: int, print_fn=prin
                     "others_cpu_share": round(epoch["others_cpu_share"], 4),
                     "train_images": len(arrays[0]),
                     "test_images": len(arrays[2]),
-                    "backend": backend,
-                    "device": device,
                 }
             )
-        busiest = max(row["others_cpu_share"] for row in rows[-len(timed) :])
-        print_fn(
-            f"timing: repeat {repeat}/{repeats}: {', '.join(timed)}; other processes used up to "
-            f"{100 * busiest:.0f} % of the CPU",
-            flush=True,
-        )
+        rows += repeat_rows
+        if on_repeat:
+            on_repeat(repeat, repeat_rows)
     return rows

@@ -1,4 +1,6 @@
-"""Spread training notebooks over the machine's GPUs: each claims one before its backend loads.
+"""The machine around a training or timing process: which GPUs the backend can use, spreading training
+notebooks over them (each claims one before its backend loads), and the process settings that change no
+number (TensorFlow's start-up noise filtered, JAX's memory and compilation cache).
 
 Snakemake bounds how many training jobs run at once (the `gpu_jobs` resource, see profiles/default);
 this module decides which GPU each of them uses. A job holds an exclusive lock on one slot file
@@ -46,17 +48,13 @@ TENSORFLOW_NOISE = "|".join(
 _held_locks: list = []  # open lock files of this process; closing one would release its slot
 
 
-def configure_environment(backend: str, root: Path, cpu_isa: str = "") -> None:
-    """Settings that must be made before Keras is first imported: the backend; oneDNN's instruction-set
-    cap on the CPU (``cpu_isa``, read when oneDNN starts; "" leaves oneDNN's own choice, or the
-    environment's); quiet TensorFlow C++ logs (TENSORFLOW_NOISE left out of this process's standard
+def configure_process(root: Path) -> None:
+    """Settings of a training or timing process that change no number and must be made before Keras is
+    first imported: quiet TensorFlow C++ logs (TENSORFLOW_NOISE left out of this process's standard
     error); JAX must not take 75 % of a GPU's memory up front (several notebooks may share one); JAX keeps
     compiled programs in .cache/jax, so later seeds of a configuration skip XLA compilation (the saving is
-    measured in docs/results.md)."""
+    measured in docs/results.md). The backend and the arithmetic are train.arithmetic's."""
     filter_native_stderr(TENSORFLOW_NOISE)
-    os.environ["KERAS_BACKEND"] = backend
-    if cpu_isa:
-        os.environ["ONEDNN_MAX_CPU_ISA"] = cpu_isa
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(root) / ".cache" / "jax"))

@@ -1,0 +1,59 @@
+"""The judge step's files: results/replication.csv, a row for each of the article's numbers, its parameter
+counts and its claims (:mod:`numbers`, :mod:`claims`), and the descriptive tables beside it
+(:mod:`descriptive`). Every sentence the report shows is generated from these rows (nothing is written by
+hand)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from rnn_replication.core import paper, records
+from rnn_replication.judge.claims import MAX_OTHER_CPU_SHARE, judge_claims
+from rnn_replication.judge.descriptive import descriptive_tables
+from rnn_replication.judge.numbers import REPLICATION_COLUMNS, judge_numbers, judge_parameters
+
+
+def replication_rows(
+    summary,
+    article,
+    claims,
+    timing,
+    margins: dict,
+    alpha: float = 0.05,
+    max_busy: float = MAX_OTHER_CPU_SHARE,
+) -> pd.DataFrame:
+    """Every row of results/replication.csv: the article's numbers, its parameter counts, its claims.
+
+    For claims, ``mean`` is the estimate (mean paired difference, or geometric mean ratio),
+    ``eq_low``/``eq_high`` its 100(1 - 2 alpha) % interval, ``p_equivalent`` the p-value for the claim and
+    ``p_different`` the p-value against it.
+    """
+    frames = [
+        judge_numbers(summary, article, margins, alpha),
+        judge_parameters(summary, article),
+        judge_claims(claims, article, summary, timing, margins, alpha, max_busy),
+    ]
+    table = pd.concat([frame for frame in frames if not frame.empty], ignore_index=True)
+    return table.reindex(columns=REPLICATION_COLUMNS)
+
+
+def write_replication(
+    summary_path, timing_path, article_path, claims_path, config: dict, out, statistics_out=None
+) -> pd.DataFrame:
+    """results/replication.csv from the summary, the timing pass and the article (its numbers,
+    paper/article.yaml, and its claims, paper/claims.yaml: the judge reads no other file of paper/), under
+    the config's semantics, level and margins (``config["semantics"]`` and ``config["verdict"]``); and the
+    descriptive tables the report shows beside the verdicts (``statistics_out``: a path for each of
+    descriptive.STATISTICS), so that the report computes nothing."""
+    everything = pd.read_csv(summary_path)
+    summary = everything[everything["semantics"] == config["semantics"]]
+    article = paper.read_article(article_path)
+    claims = list(paper.read_claims(claims_path).values())
+    verdict, timing = config["verdict"], pd.read_csv(timing_path)
+    max_busy = verdict.get("max_other_cpu_share", MAX_OTHER_CPU_SHARE)
+    table = replication_rows(summary, article, claims, timing, verdict["margins"], verdict["alpha"], max_busy)
+    records.atomic_write_text(out, table.to_csv(index=False))
+    tables = descriptive_tables(everything, config["semantics"], timing, article, verdict["alpha"])
+    for name, path in (statistics_out or {}).items():
+        records.atomic_write_text(path, tables[name].to_csv(index=False))
+    return table

@@ -1,0 +1,185 @@
+"""One training job from start to finish: check that it runs what Snakemake planned, hold the run's lock,
+train it (train.fitting, with this folder's callbacks logging and journaling the epochs), write its files,
+metrics last."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+from rnn_replication.core import confusion, identity, records, runs
+from rnn_replication.core.fingerprint import code_digests
+from rnn_replication.core.runs import RunOutputs
+from rnn_replication.core.spec import RunSpec
+from rnn_replication.data import mnist
+from rnn_replication.observe import devices, epochs, record
+from rnn_replication.train import arithmetic, fitting
+
+
+class IdentityError(RuntimeError):
+    """The job would train something else than the run Snakemake planned."""
+
+
+def observed_identity(spec: RunSpec, backend: str, cpu_isa: str, root: Path) -> dict:
+    """The identity of the run this process would train: its settings, the backend and cap asked for (the
+    numeric code checks that they are in effect), the train step's code as it is on disk now, the
+    installed numeric packages and the verified data's checksum."""
+    code = code_digests("train", root)
+    versions = identity.installed_versions(backend)
+    return identity.of_run(spec, backend, cpu_isa, code, versions, mnist.ARRAYS_SHA256)
+
+
+def check_identity(observed: dict, expected: dict) -> None:
+    """Refuse to train where what this process would train differs from the identity Snakemake planned:
+    code edited since, another environment's packages, a setting passed on wrongly."""
+    found = identity.differences(observed, expected)
+    if found:
+        what, here, planned = found[0]
+        raise IdentityError(
+            f"this job would train with {what} {here!r}, but the workflow planned the run with {planned!r} "
+            f"({len(found)} difference{'s' if len(found) > 1 else ''}): the code changed after Snakemake "
+            "started, or the job runs in another environment; run snakemake again"
+        )
+
+
+@contextlib.contextmanager
+def exclusive(lock_path: str, name: str):
+    """Hold an exclusive lock on ``lock_path`` for as long as the block runs; refuse if another process
+    holds it, naming that process."""
+    handle = records.try_lock(lock_path)
+    if handle is None:
+        holder = records.lock_holder(lock_path)
+        raise RuntimeError(
+            f"run {name} is already being trained by another process (pid {holder}, lock {lock_path}): "
+            f"two trainers would write the same files. Wait for it, or stop it (kill {holder})."
+        )
+    with handle:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            # Removed while still held: a lock file is only a lock while a process holds it, and a
+            # notebook run alone must not leave metrics.json.lock beside its outputs.
+            Path(lock_path).unlink(missing_ok=True)
+
+
+class RunObserver:
+    """The callbacks a training job hands to train.fitting: epoch lines and history rows (journaled in
+    the resume folder), TensorBoard's event files, and the checkpoints' clock; and the lines it prints
+    once the model is built."""
+
+    def __init__(self, spec: RunSpec, resume_dir: str, tensorboard_dir: str, print_fn):
+        self.spec, self.resume_dir, self.tensorboard_dir, self.print_fn = (
+            spec,
+            resume_dir,
+            tensorboard_dir,
+            print_fn,
+        )
+        self.epoch_log: epochs.EpochLog | None = None
+        self.clock = epochs.CheckpointClock()
+
+    def __call__(self, model, train_images: int, test_images: int, resume_discarded: bool):
+        spec, print_fn = self.spec, self.print_fn
+        model.summary(print_fn=lambda line, **_: print_fn(line))  # as the article printed it
+        print_fn(
+            f"{spec.name}: {train_images} training and {test_images} test images, {spec.epochs} epochs, "
+            f"semantics {spec.semantics}",
+            flush=True,
+        )
+        if resume_discarded:
+            print_fn(f"discarding resume state in {self.resume_dir}: it belongs to another run identity")
+        journal = Path(self.resume_dir) / "history.csv" if self.resume_dir else None
+        self.epoch_log = epochs.EpochLog(spec.epochs, spec.name, print_fn, journal)
+        if self.epoch_log.rows:
+            print_fn(
+                f"resuming after epoch {self.epoch_log.rows[-1]['epoch']} from {self.resume_dir}", flush=True
+            )
+        before = [self.epoch_log]  # the history row is journaled before the checkpoint is written
+        if self.tensorboard_dir:
+            before.append(epochs.EpochTensorBoard(self.tensorboard_dir))
+        if self.resume_dir:
+            return [*before, self.clock.start], [self.clock.stop]
+        return before, []
+
+
+def train_run(
+    spec: RunSpec,
+    *,
+    data_path: str,
+    outputs: RunOutputs,
+    backend: str | None = None,
+    cpu_isa: str | None = None,
+    threads: int = 0,
+    resume_dir: str = "",
+    expected_identity: dict | None = None,
+    tensorboard_dir: str = "",
+    print_fn=print,
+) -> dict:
+    """Train one run under ``backend`` and the cap ``cpu_isa`` (train.arithmetic.choose set both before
+    Keras loaded; None: those in effect), evaluate it on the test images and write its ``outputs``, metrics
+    last. With ``expected_identity`` (the workflow's), refuse first where this process would train
+    anything else.
+    With ``resume_dir``, a rerun after a kill continues from the last finished epoch; the directory is
+    removed once the run has finished. Only one process at a time trains a run: a second one stops at
+    once, naming the first. With ``tensorboard_dir``, the epochs' losses and accuracies are logged there."""
+    in_effect = arithmetic.in_effect()
+    backend = in_effect["backend"] if backend is None else backend
+    cpu_isa = in_effect["cpu_isa"] if cpu_isa is None else cpu_isa
+    observed = observed_identity(spec, backend, cpu_isa, runs.repository_root())
+    if expected_identity:
+        check_identity(observed, expected_identity)
+    with exclusive(f"{resume_dir or outputs.metrics}.lock", spec.name):
+        device = record.describe_device(backend)
+        warning = devices.unused_gpu_warning(device, backend)
+        if warning:
+            print_fn(f"WARNING: {warning}", flush=True)
+        observer = RunObserver(spec, resume_dir, tensorboard_dir, print_fn)
+        trained = fitting.train_and_evaluate(
+            spec,
+            data_path,
+            backend=backend,
+            cpu_isa=cpu_isa,
+            threads=threads,
+            resume_dir=resume_dir,
+            resume_stamp=observed,
+            observe=observer,
+        )
+        log = observer.epoch_log
+        timings = {
+            # Seconds spent writing resume checkpoints in this process (not part of the epoch times).
+            "checkpoint_seconds": round(observer.clock.seconds, 3),
+            "resumed_at_epoch": log.resumed_at,
+        }
+        metrics = record.run_record(
+            spec,
+            trained.model,
+            log.rows,
+            {"train_images": trained.train_images, **trained.evaluation},
+            timings,
+            record.environment_record(observed, device, trained.deterministic_ops, trained.data_sha256),
+        )
+        confusion.write(outputs.confusion, trained.confusion)
+        save_model(trained.model, outputs.model)
+        records.write_csv(outputs.history, log.rows, epochs.HISTORY_COLUMNS)
+        records.write_json(outputs.metrics, metrics)
+        if resume_dir:
+            shutil.rmtree(resume_dir, ignore_errors=True)
+        print_fn(
+            f"{spec.name}: test accuracy {metrics['test_accuracy']:.4f}, test loss "
+            f"{metrics['test_loss']:.4f}, {metrics['seconds_per_epoch']} s/epoch on {metrics['device']}",
+            flush=True,
+        )
+        return metrics
+
+
+def save_model(model, path: str) -> None:
+    """The trained model as a .keras file (architecture, weights, optimizer state), written atomically:
+    `keras.saving.load_model` reads it back, with the article's loss (custom objects of train/models.py)
+    where the run used it."""
+    with records.atomic_path(path) as temporary:
+        model.save(temporary)

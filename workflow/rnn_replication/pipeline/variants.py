@@ -1,0 +1,151 @@
+"""The variants on disk: every variant folder of runs (results/runs/<variant>/), what each was made with,
+how it differs from the config's, and deleting one with all its files. Snakemake's side: no job imports it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnn_replication.core import identity, records
+from rnn_replication.core.runs import RESUME_DIR, RUNS_DIR, TENSORBOARD_DIR, RunPaths
+from rnn_replication.core.spec import NAME_FIELDS
+
+# A variant's folders besides results/runs/<variant>: what its runs left elsewhere.
+VARIANT_FOLDERS = (RUNS_DIR, RESUME_DIR, "logs/train", TENSORBOARD_DIR, "benchmarks/train")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One variant folder of runs: its name, its runs' records and the identity they share."""
+
+    name: str
+    records: dict[str, dict]  # run name -> its metrics.json
+
+    @property
+    def shared(self) -> dict:
+        """The identity its runs share (without the fields that name a run), from one of its records."""
+        for record in self.records.values():
+            found = record.get("identity")
+            if isinstance(found, dict):
+                return {key: value for key, value in found.items() if key not in NAME_FIELDS}
+        return {}
+
+    def bytes(self, root: Path = Path(".")) -> int:
+        return sum(
+            file.stat().st_size
+            for folder in VARIANT_FOLDERS
+            for file in (root / folder / self.name).rglob("*")
+            if file.is_file()
+        )
+
+
+def on_disk(root: str | Path = ".") -> list[Variant]:
+    """Every variant folder under results/runs, with its finished runs' records (unreadable ones left
+    out), by name."""
+    found = []
+    runs_dir = Path(root) / RUNS_DIR
+    for folder in sorted(runs_dir.glob("*")) if runs_dir.is_dir() else []:
+        if not folder.is_dir():
+            continue
+        kept = {}
+        for metrics in sorted(folder.glob("*/metrics.json")):
+            try:
+                kept[metrics.parent.name] = json.loads(metrics.read_text())
+            except (OSError, ValueError):
+                continue
+        found.append(Variant(folder.name, kept))
+    return found
+
+
+def closest(expected: dict, variants: list[Variant]) -> tuple[Variant, list] | None:
+    """The variant on disk (other than ``expected``'s own) whose shared identity differs least from
+    ``expected`` (a run's identity), with the differences; None where there is none."""
+    own = identity.variant(expected)
+    shared = {key: value for key, value in expected.items() if key not in NAME_FIELDS}
+    candidates = [
+        (variant, identity.differences(variant.shared, shared))
+        for variant in variants
+        if variant.name != own and variant.shared
+    ]
+    return min(candidates, key=lambda pair: len(pair[1])) if candidates else None
+
+
+def describe_new(expected: dict, variants: list[Variant], shown: int = 3) -> str:
+    """Why a variant that is not on disk is new: how it differs from the closest one that is."""
+    found = closest(expected, variants)
+    if found is None:
+        return "new"
+    variant, differences = found
+    return f"new; differs from {RUNS_DIR}/{variant.name}/ in {listed(differences, shown)}"
+
+
+def listed(differences: list, shown: int = 3) -> str:
+    """The first ``shown`` differences (what, before, now) as "what before -> now", and how many more."""
+    named = [f"{what} {made!r} -> {asked!r}" for what, made, asked in differences[:shown]]
+    more = f" and {len(differences) - shown} more" if len(differences) > shown else ""
+    return ", ".join(named) + more
+
+
+def delete(name: str, root: str | Path = ".") -> list[Path]:
+    """Remove variant ``name``'s folders (its runs, resume states, logs, TensorBoard files, benchmarks);
+    refuse, removing nothing, while a process trains one of its runs. Returns the folders removed."""
+    root = Path(root)
+    if not (root / RUNS_DIR / name).is_dir():
+        raise FileNotFoundError(f"no variant {name!r}: {root / RUNS_DIR / name} is not a folder")
+    for lock in sorted((root / RESUME_DIR / name).glob("*.lock")):
+        handle = records.try_lock(lock)
+        if handle is None:
+            raise RuntimeError(
+                f"run {lock.stem} of variant {name} is being trained (pid {records.lock_holder(lock)}): "
+                "nothing was removed"
+            )
+        handle.close()
+    removed = []
+    for folder in VARIANT_FOLDERS:
+        path = root / folder / name
+        if path.is_dir():
+            shutil.rmtree(path)
+            removed.append(path)
+    return removed
+
+
+def plan_line(plan, root: str | Path = ".") -> str:
+    """One line on where the config's runs are: each of its variants' folders with its runs, how many
+    have finished, and for a variant with none yet, how it differs from the closest one on disk.
+    ``plan``: pipeline.selection.Plan."""
+    on_disk_now = None
+    parts = []
+    grouped: dict[str, list] = {}
+    for spec in plan.runs:
+        grouped.setdefault(plan.variant(spec), []).append(spec)
+    for name, specs in grouped.items():
+        finished = sum(Path(root, RunPaths.of(spec.name, name).metrics).exists() for spec in specs)
+        state = f"{finished} finished"
+        if not finished:
+            on_disk_now = on_disk(root) if on_disk_now is None else on_disk_now
+            state = describe_new(plan.identity(specs[0]), on_disk_now)
+        parts.append(f"{RUNS_DIR}/{name}/ ({len(specs)} run{'s' if len(specs) > 1 else ''}, {state})")
+    return "this config's runs: " + "; ".join(parts) + "; " + timing_state(plan, root)
+
+
+def timing_state(plan, root: str | Path = ".") -> str:
+    """Where the config's timing pass is, and, where it is still to run, how it differs from the closest
+    one on disk (each keeps its identity.json beside its table)."""
+    files = plan.timing_files()
+    folder = Path(files["table"]).parent
+    if Path(root, files["table"]).exists():
+        return f"timing pass: {folder}/ (done)"
+    expected, candidates = plan.timing_identity(), []
+    for other in sorted(Path(root, folder.parent).glob("*/identity.json")):
+        try:
+            shared = json.loads(other.read_text())
+        except (OSError, ValueError):
+            continue
+        candidates.append((other.parent.name, identity.differences(shared, expected)))
+    if not candidates:
+        return f"timing pass: {folder}/ (new)"
+    name, differences = min(candidates, key=lambda pair: len(pair[1]))
+    return f"timing pass: {folder}/ (new; differs from {folder.parent}/{name}/ in {listed(differences)})"
