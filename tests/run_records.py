@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_replication.core import confusion, identity, records
-from rnn_replication.core.spec import RunSpec
+from rnn_replication.core.spec import RunSpec, cpu_isa_cap
 
 VARIANT = "0123abcdef"  # the folder the synthetic runs are kept in (results/runs/<variant>/<run>)
 CODE = {"workflow/rnn_replication/train/models.py": "0123456789abcdef"}
@@ -15,7 +15,7 @@ VERSIONS = {"keras": "3.15.1", "numpy": "2.4.6", "tensorflow": "2.21.0"}
 
 def run_identity(spec: RunSpec) -> dict:
     """The identity a synthetic run's record holds (core.identity)."""
-    return identity.of_run(spec, "tensorflow", "AVX2", CODE, VERSIONS, "abc")
+    return identity.of_run(spec, "tensorflow", cpu_isa_cap(spec.semantics, "AVX2"), CODE, VERSIONS, "abc")
 
 
 def write_run(root, cell, form, seed, accuracy, seconds=2.0, semantics="article"):

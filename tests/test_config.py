@@ -335,6 +335,8 @@ def test_the_shipped_configs_have_no_problem(repo, name):
         ("verdict={alpha: 0.7}", "config value verdict.alpha: 0.7 is greater than the maximum of 0.5"),
         ("compare_semantics=yes", "config value compare_semantics: 'yes' is not of type 'boolean'"),
         ("seeds=[0,1", "config value seeds: '[0,1' is not of type 'array'"),
+        ("units=128.0", "config value units: 128.0 is not of type 'integer'"),
+        ("seeds=[0, 1.0]", "config value seeds[1]: 1.0 is not of type 'integer'"),
     ],
 )
 def test_a_bad_config_is_named_in_one_line_with_what_was_expected(repo, entry, problem):

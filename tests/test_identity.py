@@ -19,6 +19,8 @@ from rnn_replication.pipeline import selection
 PACKAGE = "workflow/rnn_replication"
 # What the numeric code may reach: the training folder, the data loader and the run specification.
 NUMERIC = (f"{PACKAGE}/train/", f"{PACKAGE}/data/mnist.py", f"{PACKAGE}/core/spec.py")
+# ... and the history's format and the atomic writes of its journal (stdlib only).
+NUMERIC += (f"{PACKAGE}/core/history.py", f"{PACKAGE}/core/files.py")
 
 
 def is_package_init(path: str) -> bool:
@@ -52,6 +54,7 @@ def test_building_fitting_and_evaluating_a_model_loads_no_observing_module(repo)
     assert result.returncode == 0, result.stderr[-2000:]
     loaded = eval(result.stdout.strip().splitlines()[-1])  # noqa: S307 - a list of module names we printed
     allowed = {"rnn_replication", "rnn_replication.core", "rnn_replication.core.spec", "rnn_replication.data"}
+    allowed |= {"rnn_replication.core.history", "rnn_replication.core.files"}
     allowed |= {"rnn_replication.data.mnist", "rnn_replication.train"}
     assert {name for name in loaded if not name.startswith("rnn_replication.train.")} <= allowed, loaded
 
@@ -132,12 +135,6 @@ def test_a_variant_is_shared_by_a_configs_runs_and_moves_with_what_decides_their
         {"data_sha256": "e" * 64},
     ):
         assert identity.variant(run_identity(**change)) != identity.variant(lstm), change
-    # The cap applies under the article's semantics only: a Keras 3 run's identity does not depend on it.
-    modern = RunSpec("lstm", semantics="modern", epochs=2)
-    assert identity.of_run(modern, "tensorflow", "AVX", CODE, VERSIONS, "d")["cpu_isa"] == ""
-    assert identity.variant(
-        identity.of_run(modern, "tensorflow", "AVX", CODE, VERSIONS, "d")
-    ) == identity.variant(identity.of_run(modern, "tensorflow", "AVX2", CODE, VERSIONS, "d"))
 
 
 def test_differences_name_the_setting_the_code_file_and_the_package():
@@ -163,10 +160,12 @@ def test_a_plan_keeps_each_variant_once_and_reads_back_every_runs_identity():
     assert list(identity.unplan(planned).values()) == identities
 
 
-def test_the_pinned_versions_are_read_from_the_requirements(repo):
-    pinned = identity.pinned_versions("tensorflow", repo / "requirements.txt")
-    assert set(pinned) == {"keras", "numpy", "tensorflow"}
-    assert pinned == identity.installed_versions("tensorflow")  # CI installs exactly the pins
+def test_the_pinned_versions_are_read_from_the_requirements(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("# pins\nKeras==3.15.1\nnumpy == 2.4.6  # arrays\ntensorflow>=2.20\n")
+    pinned = identity.pinned_versions(identity.NUMERIC_PACKAGES["tensorflow"], requirements)
+    # What the file pins; the installed version where it pins none exactly.
+    assert pinned == {"keras": "3.15.1", "numpy": "2.4.6"} | identity.installed_versions(["tensorflow"])
 
 
 def write_record(path: Path, recorded: dict):
@@ -201,6 +200,27 @@ def plan_for(config_changes=None, versions=VERSIONS):
     return selection.Plan(config, CODE, {f"{PACKAGE}/timing/measure.py": "f" * 16}, versions)
 
 
+def test_the_job_observes_the_identity_snakemake_plans_for_either_semantics(repo, monkeypatch):
+    """What a training job computes of itself (the cap in effect, the code on disk, the installed
+    packages) is exactly the planned identity, key for key: the job's check and the resume state's stamp
+    compare them."""
+    from rnn_replication.core.runs import default_config
+    from rnn_replication.observe import job
+    from rnn_replication.train import arithmetic
+
+    config = default_config(repo) | {"compare_semantics": True, "seeds": [0], "epochs": 2}
+    versions = identity.installed_versions(identity.NUMERIC_PACKAGES["tensorflow"])
+    code = {step: fingerprint.code_digests(step, repo) for step in ("train", "timing")}
+    plan = selection.Plan(config, code["train"], code["timing"], versions)
+    monkeypatch.delenv(arithmetic.CPU_ISA_VARIABLE, raising=False)
+    for semantics in ("article", "modern"):
+        spec = next(run for run in plan.runs if run.semantics == semantics)
+        in_effect = {"backend": "tensorflow", "cpu_isa": plan.identity(spec)["cpu_isa"]}
+        monkeypatch.setattr(arithmetic, "in_effect", in_effect.copy)
+        assert job.observed_identity(spec, repo) == plan.identity(spec), semantics
+    assert [plan.identity(spec)["cpu_isa"] for spec in plan.runs[:1]] == ["AVX2"]
+
+
 def test_a_config_has_one_variant_per_semantics_and_threads_are_not_part_of_it(repo):
     plan = plan_for()
     article = {plan.variant(spec) for spec in plan.runs if spec.semantics == "article"}
@@ -211,8 +231,23 @@ def test_a_config_has_one_variant_per_semantics_and_threads_are_not_part_of_it(r
     capped = plan_for({"cpu_isa": "AVX"})
     assert {capped.variant(spec) for spec in capped.runs if spec.semantics == "modern"} == modern
     assert {capped.variant(spec) for spec in capped.runs if spec.semantics == "article"} != article
+    # What the notebook is given (Snakemake compares it) moves with the identity only.
+    for spec in plan.runs:
+        assert (capped.notebook_settings(spec) == plan.notebook_settings(spec)) == (
+            spec.semantics == "modern"
+        )
     spec = plan.runs[0]
     assert plan.paths(spec).metrics == f"results/runs/{plan.variant(spec)}/{spec.name}/metrics.json"
+
+
+def test_the_notebooks_settings_keep_a_small_learning_rate_a_number_for_papermill():
+    """papermill reads -y as YAML 1.1, where 5e-05 (JSON's way) is a string."""
+    import yaml
+    from papermill.iorw import NoDatesSafeLoader
+
+    settings = RunSpec("lstm", learning_rate=5e-05).settings() | {"identity": {"versions": {"keras": "3.15"}}}
+    read = yaml.load(selection.notebook_yaml(settings), Loader=NoDatesSafeLoader)
+    assert read == settings and isinstance(read["learning_rate"], float)
 
 
 def test_the_timing_pass_is_identified_without_the_runs_epochs_or_seeds():
@@ -236,7 +271,9 @@ def test_a_record_replaced_under_an_old_time_is_named_by_content(tmp_path, monke
     os.utime(path, (0, 0))  # as cp -p, rsync -a or tar x leave it
     found = selection.foreign_records(plan)
     assert found.startswith(f"{spec.name}: cpu_isa 'AVX', not 'AVX2' (")
-    write_record(path, plan.identity(spec) | {"cpu_isa": "AVX"})  # the same record, put there again
+    before = path.stat().st_ctime_ns
+    while path.stat().st_ctime_ns == before:  # the same record, put there again (once the clock moved)
+        write_record(path, plan.identity(spec) | {"cpu_isa": "AVX"})
     assert selection.foreign_records(plan) != found
     path.write_text("{")
     assert selection.foreign_records(plan).startswith(f"{spec.name}: unreadable (")
@@ -248,3 +285,34 @@ def test_a_job_refuses_to_train_what_snakemake_did_not_plan():
         IdentityError, match=r"code workflow/rnn_replication/train/models.py 'c+', but the workflow"
     ):
         check_job_identity(run_identity(code=CODE | {f"{PACKAGE}/train/models.py": "c" * 16}), run_identity())
+
+
+def test_the_arithmetic_a_run_asks_for_is_the_one_in_effect_or_nothing_trains(monkeypatch):
+    from rnn_replication.train import arithmetic
+
+    monkeypatch.setenv(arithmetic.CPU_ISA_VARIABLE, "AVX")  # inherited from the shell
+    with pytest.raises(RuntimeError, match="runs with cpu_isa 'AVX' .* but the run asks for ''"):
+        arithmetic.check("tensorflow", "")
+    arithmetic.choose("tensorflow", "")  # no cap: oneDNN's own choice, whatever the shell said
+    arithmetic.check("tensorflow", "")
+    arithmetic.choose("tensorflow", "AVX2")
+    arithmetic.check("tensorflow", "AVX2")
+    with pytest.raises(RuntimeError, match="runs with backend 'tensorflow'"):
+        arithmetic.check("jax", "AVX2")
+
+
+def test_a_variant_is_deleted_with_all_its_files_and_nothing_else(tmp_path):
+    from rnn_replication.pipeline import variants
+
+    kept, gone = "0123456789", "abcdef0123"
+    for variant in (kept, gone):
+        for folder in variants.VARIANT_FOLDERS:
+            (tmp_path / folder / variant / "lstm-single-article-seed0").mkdir(parents=True)
+    for name in ("", ".", "..", "../results", "abcdef012", kept + "/x"):
+        with pytest.raises(ValueError, match="is not a variant"):
+            variants.delete(name, tmp_path)
+    with pytest.raises(FileNotFoundError, match="no variant"):
+        variants.delete("fedcba9876", tmp_path)
+    removed = variants.delete(gone, tmp_path)
+    assert sorted(removed) == sorted(tmp_path / folder / gone for folder in variants.VARIANT_FOLDERS)
+    assert all((tmp_path / folder / kept).is_dir() for folder in variants.VARIANT_FOLDERS)

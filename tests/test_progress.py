@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 
 from rnn_replication.core import records
+from rnn_replication.core.history import JOURNAL
 from rnn_replication.core.runs import RunPaths
 from rnn_replication.core.spec import RunSpec
 from rnn_replication.observe import epochs
 from rnn_replication.pipeline import progress, selection
 from rnn_replication.train import fitting
+from rnn_replication.train import history as train_history
+from rnn_replication.train.history import EpochHistory
 
 CONFIG = {
     "cells": ["simplernn", "lstm"],
@@ -110,14 +113,16 @@ def test_seconds_per_epoch_are_each_cells_median_in_the_timing_pass(tmp_path):
 
 def test_the_runs_own_estimate_leaves_out_the_compiling_first_epoch(monkeypatch):
     lines = []
+    history = EpochHistory()
     log = epochs.EpochLog(
-        epochs=4, label="lstm-single-article-seed0", print_fn=lambda line, **_: lines.append(line)
+        history, 4, "lstm-single-article-seed0", print_fn=lambda line, **_: lines.append(line)
     )
     clock = iter([0.0, 20.0, 20.0, 25.0])  # epoch 1: 20 s (compiling), epoch 2: 5 s
-    monkeypatch.setattr(epochs.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(train_history.time, "perf_counter", lambda: next(clock))
     metrics = {"loss": 1.0, "accuracy": 0.5, "val_loss": 1.0, "val_accuracy": 0.5}
     for epoch in range(2):
-        log.on_epoch_begin(epoch)
+        history.on_epoch_begin(epoch)
+        history.on_epoch_end(epoch, metrics)
         log.on_epoch_end(epoch, metrics)
     assert lines[0].endswith("about 60 s left")  # 3 epochs at the only one measured
     assert lines[1].endswith("about 10 s left")  # 2 epochs at 5 s, the first left out
@@ -205,11 +210,11 @@ def test_a_run_being_trained_counts_only_its_epochs_left(tmp_path, monkeypatch):
     spec = selection.selected_runs(CONFIG)[0]
     resume = PLAN.paths(spec).resume
     fitting.resume_checkpoint(resume, PLAN.identity(spec))
-    epoch_log = epochs.EpochLog(spec.epochs, spec.name, lambda *_, **__: None, Path(resume) / "history.csv")
+    history = EpochHistory(Path(resume) / JOURNAL)
     metrics = {"loss": 1.0, "accuracy": 0.5, "val_loss": 1.0, "val_accuracy": 0.5}
     for epoch in range(4):
-        epoch_log.on_epoch_begin(epoch)
-        epoch_log.on_epoch_end(epoch, metrics)
+        history.on_epoch_begin(epoch)
+        history.on_epoch_end(epoch, metrics)
     (run, *_) = progress.PlannedRun.all_of(PLANNED)
     assert run.spec == spec and progress.epochs_trained(run) == 4
     other = progress.PlannedRun(spec, PLAN.identity(spec) | {"code": {"train/models.py": "other"}}, run.paths)

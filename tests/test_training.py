@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from rnn_replication.core import confusion, fingerprint, records, runs
+from rnn_replication.core.history import HISTORY_COLUMNS
 from rnn_replication.core.spec import RunSpec
 from rnn_replication.data import mnist
-from rnn_replication.observe import epochs, job, record
+from rnn_replication.observe import job, record
 from rnn_replication.train import backends, fitting
 
 
@@ -53,7 +54,8 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     assert written["checkpoint_seconds"] == 0  # no resume_dir, no checkpoints
     assert written["tf32"] is False  # article semantics: float32 matmuls, as the article ran
     history = pd.read_csv(tmp_path / "run" / "history.csv")
-    assert list(history.columns) == epochs.HISTORY_COLUMNS
+    assert written["best_val_accuracy"] == history["val_accuracy"].max()
+    assert list(history.columns) == HISTORY_COLUMNS
     assert history["epoch"].tolist() == [1, 2]
     assert history["val_accuracy"].iloc[-1] == pytest.approx(written["test_accuracy"], abs=1e-6)
     epoch_lines = [line for line in lines if " epoch " in line]

@@ -47,7 +47,10 @@ def plan(workdir: Path, configfile: str = "config/test.yaml") -> selection.Plan:
     validate(config, str(workdir / "workflow" / "schemas" / "config.schema.yaml"))
     code = {step: fingerprint.code_digests(step, workdir) for step in ("train", "timing")}
     return selection.Plan(
-        config, code["train"], code["timing"], identity.installed_versions(config["backend"])
+        config,
+        code["train"],
+        code["timing"],
+        identity.installed_versions(identity.NUMERIC_PACKAGES[config["backend"]]),
     )
 
 

@@ -17,7 +17,8 @@
   claims (``claims``), written to results/replication.csv.
 - ``report``: what the report reads (``inputs``), its words, tables, figures and error analysis.
 - ``pipeline``: Snakemake's side: which runs a config selects and their identities, job order, the config
-  as typed, variants on disk. No job imports it.
+  as typed, variants on disk, the terminal's estimate. No step's code imports it (the estimate's script
+  runs after a job's work).
 
 A step's code fingerprint covers the modules that decide its numbers and what they import
 (``core.fingerprint``): editing a module reruns exactly the steps whose code imports it, so keep each

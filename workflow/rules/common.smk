@@ -42,7 +42,7 @@ if UNUSED_GPU_REASON and workflow.is_main_process:
 # The code is therefore no rule's input. Training and the timing pass are identified by their code instead
 # (their variant folders): a change of meaning trains them anew beside the earlier ones.
 REPOSITORY = Path(workflow.main_snakefile).parent
-CODE = {step: fingerprint.code_fingerprints(step, REPOSITORY) for step in fingerprint.STEP_ENTRIES}
+CODE = {step: fingerprint.code_fingerprints(step, REPOSITORY) for step in identity.STEP_PACKAGES}
 # The software of every step (`snakemake --use-conda` builds it; otherwise the jobs run in the environment
 # Snakemake runs in). A file, not environment.yml's name: Snakemake would run `conda env export` for a named
 # environment even without --use-conda.
@@ -52,13 +52,24 @@ USE_CONDA = DeploymentMethod.CONDA in workflow.deployment_settings.deployment_me
 os.environ[conda.ROOT_VARIABLE] = str(REPOSITORY.resolve())
 if USE_CONDA and conda.stamp_problem(REPOSITORY):
     raise WorkflowError(f"nothing was run: {conda.stamp_problem(REPOSITORY)}")
-# The numeric packages' versions the jobs train with: part of every run's identity. The environment
-# Snakemake runs in, or what requirements.txt pins where conda builds the jobs' environment from it.
-NUMERIC_VERSIONS = (
-    identity.pinned_versions(config["backend"], REPOSITORY / "requirements.txt")
-    if USE_CONDA
-    else identity.installed_versions(config["backend"])
-)
+
+
+def package_versions(names):
+    """The versions of packages ``names`` the jobs run with: those of the environment Snakemake runs in
+    (the jobs run the `python` on its PATH), or what requirements.txt pins where conda builds the jobs'
+    environment from it."""
+    if USE_CONDA:
+        return identity.pinned_versions(names, REPOSITORY / "requirements.txt")
+    return identity.installed_versions(names)
+
+
+# The numeric packages' versions: part of every training run's and the timing pass's identity.
+NUMERIC_VERSIONS = package_versions(identity.NUMERIC_PACKAGES[config["backend"]])
+# The later steps' packages (core.identity.STEP_PACKAGES), one "package NAME VERSION" param line each.
+PACKAGES = {
+    step: [f"package {name} {version}" for name, version in package_versions(names).items()]
+    for step, names in identity.STEP_PACKAGES.items()
+}
 # The config's runs, each with its identity and its files under its variant (results/runs/<variant>/<run>).
 PLAN = selection.Plan(
     config,
@@ -131,7 +142,7 @@ def run_settings(wildcards):
     function of the wildcards alone, so Snakemake records and compares it; the identity also names the
     run's folder, so a changed setting, code or package trains the run anew beside the old one. Threads
     and paths go to the notebook on the command line."""
-    return selection.settings_json(PLAN.notebook_settings(run_spec(wildcards)))
+    return selection.notebook_yaml(PLAN.notebook_settings(run_spec(wildcards)))
 
 
 def run_paths(wildcards):

@@ -14,6 +14,7 @@ rule collect:
         CONDA_ENV
     params:
         *CODE["collect"],
+        *PACKAGES["collect"],
         expected=expected_identities,
         # Compared too: a record replaced under an old modification time makes collect check it again.
         foreign=foreign_records,
@@ -47,6 +48,7 @@ rule judge:
         CONDA_ENV
     params:
         *CODE["judge"],
+        *PACKAGES["judge"],
         # What the verdicts depend on besides the files: a changed level or margin judges again.
         settings=selection.settings_json({"semantics": config["semantics"], "verdict": config["verdict"]}),
     shell:
@@ -69,6 +71,7 @@ rule compare:
         CONDA_ENV
     params:
         *CODE["compare"],
+        *PACKAGES["compare"],
         alpha=config["verdict"]["alpha"],
         margins=selection.settings_json(config["verdict"]["margins"]),
     shell:
@@ -114,6 +117,7 @@ rule report:
         CONDA_ENV
     params:
         *CODE["report"],
+        *PACKAGES["report"],
         notebook=report_parameters,
         # As YAML, so that "no reference" is an empty string, not a missing word on the command line; a
         # function of the input, so not compared (the input is).
@@ -155,6 +159,7 @@ rule bundle:
         CONDA_ENV
     params:
         *CODE["bundle"],
+        *PACKAGES["bundle"],
     shell:
         "python workflow/scripts/bundle_report.py {input.html:q} results {output:q} {input.records:q}"
         " > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"

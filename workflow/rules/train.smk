@@ -75,7 +75,7 @@ rule timing:
         repeats=config["timing"]["repeats"],
         cells=config["cells"],
         cpu_isa=PLAN.timing_identity()["cpu_isa"],
-        settings=selection.settings_json({name: config[name] for name in selection.TIMING_SETTINGS}),
+        settings=selection.settings_json({name: config[name] for name in identity.TIMING_SETTINGS}),
         # Functions of the output, so not compared: log filtering and the estimate change no number.
         noise=lambda wildcards, output: TENSORFLOW_NOISE,
         progress=progress_settings,

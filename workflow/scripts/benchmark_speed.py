@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from rnn_replication.core import records
+from rnn_replication.core.history import read_history
 from rnn_replication.core.spec import (
     ARTICLE_FORM,
     BACKENDS,
@@ -95,7 +96,7 @@ def workflow_notebook(cell: str, args, work: Path, env: dict) -> dict:
     run_dir.mkdir(parents=True, exist_ok=True)
     wall = run_timed(command, env, work / f"workflow-{cell}.log")
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    history = [row["seconds"] for row in records.read_history(run_dir / "history.csv")]
+    history = [row["seconds"] for row in read_history(run_dir / "history.csv")]
     return {
         "epoch_seconds": history,
         # As in the DAG, the run writes a resume checkpoint after every epoch; the history's epoch

@@ -25,7 +25,7 @@ def describe(variant: variants.Variant) -> str:
         if key not in ("code", "versions", "data_sha256") and not isinstance(value, dict)
     )
     versions = ", ".join(f"{name} {version}" for name, version in shared.get("versions", {}).items())
-    finished = max((record.get("finished_at") or "" for record in variant.records.values()), default="")
+    finished = max((str(record.get("finished_at") or "") for record in variant.records.values()), default="")
     return (
         f"{variant.name}: {len(variant.records)} runs, {variant.bytes() / 1e6:.1f} MB, last finished "
         f"{finished or 'never'}\n    {settings}\n    {versions}; train code {digest(shared.get('code', {}))}"
@@ -39,7 +39,7 @@ def main() -> int:
     if args.delete:
         try:
             removed = variants.delete(args.delete)
-        except (FileNotFoundError, RuntimeError) as error:
+        except (FileNotFoundError, RuntimeError, ValueError) as error:
             print(f"variants: {error}", file=sys.stderr)
             return 1
         print("removed " + ", ".join(str(path) for path in removed))
@@ -49,6 +49,13 @@ def main() -> int:
         print(f"no variants under {variants.RUNS_DIR}")
     for variant in found:
         print(describe(variant))
+    older = variants.not_variants()
+    if older:
+        print(
+            f"{len(older)} folders of runs of the layout before variants, not used (delete them by hand): ",
+            end="",
+        )
+        print(", ".join(str(folder) for folder in older))
     return 0
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_replication.core import confusion, identity, records, runs
+from rnn_replication.core.history import HISTORY_COLUMNS
 from rnn_replication.core.spec import CELLS, FORMS
 
 SUMMARY_COLUMNS = [
@@ -148,14 +149,14 @@ def check_history(path: Path, epochs: int, fix: str) -> None:
         history = pd.read_csv(path)
     except (OSError, ValueError) as error:
         raise RunRecordError(f"{path}: not a readable CSV ({type(error).__name__}: {error}); {fix}") from None
-    missing = [column for column in records.HISTORY_COLUMNS if column not in history.columns]
+    missing = [column for column in HISTORY_COLUMNS if column not in history.columns]
     if missing:
         raise RunRecordError(f"{path}: missing columns {', '.join(missing)}; {fix}")
     if history["epoch"].tolist() != list(range(1, epochs + 1)):
         raise RunRecordError(
             f"{path}: epochs {history['epoch'].tolist()}, expected 1 to {epochs} once each; {fix}"
         )
-    numbers = history[records.HISTORY_COLUMNS].apply(pd.to_numeric, errors="coerce")
+    numbers = history[HISTORY_COLUMNS].apply(pd.to_numeric, errors="coerce")
     if numbers.isna().any().any():
         raise RunRecordError(f"{path}: values that are not numbers; {fix}")
 

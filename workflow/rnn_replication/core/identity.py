@@ -9,8 +9,9 @@ it. Snakemake computes each run's expected identity (pipeline/), the training jo
 it runs under and records it, and collect checks every record against it.
 
 A run's **variant** is the digest of its identity without the fields of its name: the runs of one config
-share it (one per semantics, as the cap depends on it), and a run made under other settings, code or
-versions lives in another variant's folder, side by side (core.runs.RunPaths). Stdlib only.
+share it (one per semantics where a cap is set, as it applies under the article's semantics only), and a
+run made under other settings, code or versions lives in another variant's folder, side by side
+(core.runs.RunPaths). Stdlib only.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import re
 from importlib import metadata
 from pathlib import Path
 
-from rnn_replication.core.spec import NAME_FIELDS, RunSpec, cpu_isa_cap
+from rnn_replication.core.spec import NAME_FIELDS, RunSpec
 
 # The packages whose version can change a run's digits, by backend: Keras and NumPy always, the backend's
 # own packages (TensorFlow brings oneDNN and Eigen).
@@ -34,10 +35,21 @@ VARIANT_LENGTH = 10  # hex digits (core.runs.WILDCARD_CONSTRAINTS matches them)
 PIN = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*==\s*([^\s;#]+)")
 
 
-def installed_versions(backend: str) -> dict[str, str]:
-    """The installed versions of ``backend``'s numeric packages ("not installed" where one is missing)."""
+# The packages whose version can change what each step after training computes or shows (the training
+# and timing steps: NUMERIC_PACKAGES, part of their identity). Compared as those steps' params.
+STEP_PACKAGES = {
+    "collect": ("numpy", "pandas"),
+    "judge": ("numpy", "pandas", "scipy"),
+    "compare": ("numpy", "pandas", "scipy"),
+    "report": ("matplotlib", "nbconvert", "numpy", "pandas"),
+    "bundle": (),
+}
+
+
+def installed_versions(names) -> dict[str, str]:
+    """The installed versions of packages ``names`` ("not installed" where one is missing)."""
     versions = {}
-    for name in NUMERIC_PACKAGES[backend]:
+    for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -45,27 +57,56 @@ def installed_versions(backend: str) -> dict[str, str]:
     return versions
 
 
-def pinned_versions(backend: str, requirements: str | Path) -> dict[str, str]:
-    """``backend``'s numeric packages as ``requirements`` pins them (``name==version``), where an
-    environment is built from that file (snakemake --use-conda); the installed version where it pins none."""
+def pinned_versions(names, requirements: str | Path) -> dict[str, str]:
+    """Packages ``names`` as ``requirements`` pins them (``name==version``), where an environment is built
+    from that file (snakemake --use-conda); the installed version where it pins none."""
     pins = {}
     for line in Path(requirements).read_text(encoding="utf-8").splitlines():
         match = PIN.match(line)
         if match:
             pins[match.group(1).lower().replace("_", "-")] = match.group(2)
-    installed = installed_versions(backend)
-    return {name: pins.get(name, installed[name]) for name in NUMERIC_PACKAGES[backend]}
+    installed = installed_versions(names)
+    return {name: pins.get(name, installed[name]) for name in names}
 
 
 def of_run(
     spec: RunSpec, backend: str, cpu_isa: str, code: dict[str, str], versions: dict, data: str
 ) -> dict:
-    """The identity of run ``spec`` trained on ``backend`` with the config's ``cpu_isa`` (the cap applies
-    under the article's semantics only), the train step's ``code`` digests, the numeric packages'
-    ``versions`` and the data's sha256 ``data``."""
+    """The identity of run ``spec`` trained on ``backend`` under oneDNN's cap ``cpu_isa`` (the cap itself:
+    core.spec.cpu_isa_cap gives it for a config), with the train step's ``code`` digests, the numeric
+    packages' ``versions`` and the data's sha256 ``data``."""
     return spec.settings() | {
         "backend": backend,
-        "cpu_isa": cpu_isa_cap(spec.semantics, cpu_isa),
+        "cpu_isa": cpu_isa,
+        "code": dict(sorted(code.items())),
+        "versions": dict(sorted(versions.items())),
+        "data_sha256": data,
+    }
+
+
+# What the timing pass's seconds depend on besides its code, the backend, the cap and the packages: the
+# models it builds and the data it trains on (not the runs' epochs or seeds).
+TIMING_SETTINGS = ("semantics", "units", "batch_size", "learning_rate", "train_subset", "test_subset")
+
+
+def of_timing(
+    settings: dict,
+    cells: list,
+    repeats: int,
+    backend: str,
+    cpu_isa: str,
+    code: dict,
+    versions: dict,
+    data: str,
+) -> dict:
+    """The identity of a timing pass: the models it times (TIMING_SETTINGS of ``settings``, ``cells``),
+    its ``repeats``, the backend, the cap, the timing step's ``code`` digests, the numeric packages'
+    ``versions`` and the data's sha256 ``data``. It names the pass's folder (:func:`variant`)."""
+    return {name: settings[name] for name in TIMING_SETTINGS} | {
+        "cells": list(cells),
+        "repeats": repeats,
+        "backend": backend,
+        "cpu_isa": cpu_isa,
         "code": dict(sorted(code.items())),
         "versions": dict(sorted(versions.items())),
         "data_sha256": data,

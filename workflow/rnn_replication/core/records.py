@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import fcntl
 import io
@@ -10,12 +9,10 @@ import json
 import os
 import platform
 import statistics
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
-# One row per epoch of a run's history.csv.
-HISTORY_COLUMNS = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"]
+from rnn_replication.core.files import atomic_path, atomic_write_text  # noqa: F401 - records are written with them
 
 RECORDED_PACKAGES = (
     "keras",
@@ -31,29 +28,6 @@ RECORDED_PACKAGES = (
     "nbconvert",
     "ipykernel",
 )
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike):
-    """A temporary path beside ``path`` (same suffix: some writers insist on it) to write to; renamed to
-    ``path`` when the block ends without error, removed otherwise. No half-written file ever looks
-    finished, and a failed write leaves the previous file in place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}")
-    os.close(fd)
-    try:
-        yield Path(temporary)
-        os.chmod(temporary, 0o644)  # mkstemp makes files private; records are not
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    with atomic_path(path) as temporary:
-        temporary.write_text(text, newline="")
 
 
 def try_lock(path: str | os.PathLike):
@@ -72,7 +46,7 @@ def try_lock(path: str | os.PathLike):
 
 
 def lock_holder(path: str | os.PathLike) -> str:
-    """The process id the holder of the lock at ``path`` wrote into it (train.training.exclusive)."""
+    """The process id the holder of the lock at ``path`` wrote into it (observe.job.exclusive)."""
     return Path(path).read_text().strip() or "unknown"
 
 
@@ -86,17 +60,6 @@ def write_csv(path: str | os.PathLike, rows: list[dict], columns: list[str]) -> 
     writer.writeheader()
     writer.writerows(rows)
     atomic_write_text(path, buffer.getvalue())
-
-
-def read_history(path) -> list[dict]:
-    """History rows from a CSV written by EpochLog; none if the file does not exist."""
-    if not Path(path).exists():
-        return []
-    with open(path, newline="") as handle:
-        return [
-            {key: int(value) if key == "epoch" else float(value) for key, value in row.items()}
-            for row in csv.DictReader(handle)
-        ]
 
 
 def package_versions(names=RECORDED_PACKAGES) -> dict[str, str]:

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnn_replication.core.identity import VARIANT_LENGTH
 from rnn_replication.core.spec import (
     CELLS,
     FIELDS,
@@ -29,7 +30,6 @@ RESUME_DIR = "results/resume"
 TENSORBOARD_DIR = (
     "logs/tensorboard"  # one folder per variant and run: `tensorboard --logdir logs/tensorboard`
 )
-VARIANT_LENGTH = 10  # hex digits of a variant's digest (core.identity.variant)
 
 
 def choice_pattern(values) -> str:

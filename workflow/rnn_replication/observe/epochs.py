@@ -1,16 +1,13 @@
-"""A training run's epochs as they pass: one plain log line and one history row each (journaled for a
-killed run to resume from), TensorBoard's event files, and the seconds the checkpoints take."""
+"""A training run's epochs as they pass: one plain log line each (the history's rows are train.history's),
+TensorBoard's event files, and the seconds the checkpoints take."""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import keras
 
 from rnn_replication.core import records
-
-HISTORY_COLUMNS = records.HISTORY_COLUMNS
 
 
 def epoch_line(label: str, epoch: int, epochs: int, seconds: float, row: dict, left: float) -> str:
@@ -24,41 +21,20 @@ def epoch_line(label: str, epoch: int, epochs: int, seconds: float, row: dict, l
 
 
 class EpochLog(keras.callbacks.Callback):
-    """One plain log line and one history row per epoch (no progress bars in the logs).
+    """One plain log line per epoch (no progress bars in the logs), from the row ``history``
+    (train.history.EpochHistory, which runs first) has just added, with the run's time left."""
 
-    With a ``journal_path`` the rows are also written there after every epoch and read back when a killed
-    run resumes, so the final history has each epoch once.
-    """
-
-    def __init__(self, epochs: int, label: str, print_fn=print, journal_path: str | Path | None = None):
+    def __init__(self, history, epochs: int, label: str, print_fn=print):
         super().__init__()
-        self.epochs, self.label, self.print_fn = epochs, label, print_fn
-        self.journal_path = Path(journal_path) if journal_path else None
-        self.rows: list[dict] = records.read_history(self.journal_path) if self.journal_path else []
-        self.resumed_at: int | None = None  # first epoch this process trained
-        self.trained: list[float] = []  # seconds of the epochs this process trained
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if self.resumed_at is None:
-            self.resumed_at = epoch + 1
-        # A kill between this log and the backup can leave the journal one epoch ahead: that epoch
-        # is trained again, so its row is dropped here.
-        self.rows = [row for row in self.rows if row["epoch"] <= epoch]
-        self.started = time.perf_counter()
+        self.history, self.epochs, self.label, self.print_fn = history, epochs, label, print_fn
 
     def on_epoch_end(self, epoch, logs=None):
-        seconds = time.perf_counter() - self.started
-        logs = logs or {}
-        row = {"epoch": epoch + 1, "seconds": round(seconds, 3)}
-        row.update({key: float(logs[key]) for key in HISTORY_COLUMNS[1:5]})
-        self.rows.append(row)
-        if self.journal_path:
-            records.write_csv(self.journal_path, self.rows, HISTORY_COLUMNS)
-        self.trained.append(seconds)
+        trained = self.history.trained
         # The first epoch this process trains also builds the graph: left out once a second one exists.
-        steady = self.trained[1:] or self.trained
+        steady = trained[1:] or trained
         left = (self.epochs - epoch - 1) * sum(steady) / len(steady)
-        self.print_fn(epoch_line(self.label, epoch + 1, self.epochs, seconds, row, left), flush=True)
+        line = epoch_line(self.label, epoch + 1, self.epochs, trained[-1], self.history.rows[-1], left)
+        self.print_fn(line, flush=True)
 
 
 class EpochTensorBoard(keras.callbacks.TensorBoard):

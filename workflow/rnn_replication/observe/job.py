@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rnn_replication.core import confusion, identity, records, runs
 from rnn_replication.core.fingerprint import code_digests
+from rnn_replication.core.history import write_history
 from rnn_replication.core.runs import RunOutputs
 from rnn_replication.core.spec import RunSpec
 from rnn_replication.data import mnist
@@ -22,13 +23,16 @@ class IdentityError(RuntimeError):
     """The job would train something else than the run Snakemake planned."""
 
 
-def observed_identity(spec: RunSpec, backend: str, cpu_isa: str, root: Path) -> dict:
-    """The identity of the run this process would train: its settings, the backend and cap asked for (the
-    numeric code checks that they are in effect), the train step's code as it is on disk now, the
-    installed numeric packages and the verified data's checksum."""
+def observed_identity(spec: RunSpec, root: Path) -> dict:
+    """The identity of the run this process would train: its settings, the backend and cap in effect
+    (train.arithmetic), the train step's code as it is on disk now, the installed numeric packages and the
+    verified data's checksum."""
+    in_effect = arithmetic.in_effect()
     code = code_digests("train", root)
-    versions = identity.installed_versions(backend)
-    return identity.of_run(spec, backend, cpu_isa, code, versions, mnist.ARRAYS_SHA256)
+    versions = identity.installed_versions(identity.NUMERIC_PACKAGES[in_effect["backend"]])
+    return identity.of_run(
+        spec, in_effect["backend"], in_effect["cpu_isa"], code, versions, mnist.ARRAYS_SHA256
+    )
 
 
 def check_identity(observed: dict, expected: dict) -> None:
@@ -69,22 +73,23 @@ def exclusive(lock_path: str, name: str):
 
 
 class RunObserver:
-    """The callbacks a training job hands to train.fitting: epoch lines and history rows (journaled in
-    the resume folder), TensorBoard's event files, and the checkpoints' clock; and the lines it prints
-    once the model is built."""
+    """What a training job hands to train.fitting to follow the run: the lines it prints once the model is
+    built (its summary, the data, a discarded or resumed state, a GPU that goes unused), the epoch lines,
+    TensorBoard's event files, and the checkpoints' clock."""
 
-    def __init__(self, spec: RunSpec, resume_dir: str, tensorboard_dir: str, print_fn):
-        self.spec, self.resume_dir, self.tensorboard_dir, self.print_fn = (
-            spec,
-            resume_dir,
-            tensorboard_dir,
-            print_fn,
-        )
-        self.epoch_log: epochs.EpochLog | None = None
+    def __init__(self, spec: RunSpec, backend: str, resume_dir: str, tensorboard_dir: str, print_fn):
+        self.spec, self.backend, self.print_fn = spec, backend, print_fn
+        self.resume_dir, self.tensorboard_dir = resume_dir, tensorboard_dir
         self.clock = epochs.CheckpointClock()
+        self.device = ""
 
-    def __call__(self, model, train_images: int, test_images: int, resume_discarded: bool):
+    def __call__(self, model, history, train_images: int, test_images: int, resume_discarded: bool):
         spec, print_fn = self.spec, self.print_fn
+        # Asked once the backend is set up (after the seed and its own settings), as a run always did.
+        self.device = record.describe_device(self.backend)
+        warning = devices.unused_gpu_warning(self.device, self.backend)
+        if warning:
+            print_fn(f"WARNING: {warning}", flush=True)
         model.summary(print_fn=lambda line, **_: print_fn(line))  # as the article printed it
         print_fn(
             f"{spec.name}: {train_images} training and {test_images} test images, {spec.epochs} epochs, "
@@ -93,13 +98,9 @@ class RunObserver:
         )
         if resume_discarded:
             print_fn(f"discarding resume state in {self.resume_dir}: it belongs to another run identity")
-        journal = Path(self.resume_dir) / "history.csv" if self.resume_dir else None
-        self.epoch_log = epochs.EpochLog(spec.epochs, spec.name, print_fn, journal)
-        if self.epoch_log.rows:
-            print_fn(
-                f"resuming after epoch {self.epoch_log.rows[-1]['epoch']} from {self.resume_dir}", flush=True
-            )
-        before = [self.epoch_log]  # the history row is journaled before the checkpoint is written
+        if history.rows:
+            print_fn(f"resuming after epoch {history.rows[-1]['epoch']} from {self.resume_dir}", flush=True)
+        before = [epochs.EpochLog(history, spec.epochs, spec.name, print_fn)]
         if self.tensorboard_dir:
             before.append(epochs.EpochTensorBoard(self.tensorboard_dir))
         if self.resume_dir:
@@ -120,52 +121,43 @@ def train_run(
     tensorboard_dir: str = "",
     print_fn=print,
 ) -> dict:
-    """Train one run under ``backend`` and the cap ``cpu_isa`` (train.arithmetic.choose set both before
-    Keras loaded; None: those in effect), evaluate it on the test images and write its ``outputs``, metrics
-    last. With ``expected_identity`` (the workflow's), refuse first where this process would train
-    anything else.
-    With ``resume_dir``, a rerun after a kill continues from the last finished epoch; the directory is
-    removed once the run has finished. Only one process at a time trains a run: a second one stops at
-    once, naming the first. With ``tensorboard_dir``, the epochs' losses and accuracies are logged there."""
-    in_effect = arithmetic.in_effect()
-    backend = in_effect["backend"] if backend is None else backend
-    cpu_isa = in_effect["cpu_isa"] if cpu_isa is None else cpu_isa
-    observed = observed_identity(spec, backend, cpu_isa, runs.repository_root())
+    """Train one run under ``backend`` and the cap ``cpu_isa`` (train.arithmetic.choose set both before Keras
+    loaded; None: those in effect, which the identity records), evaluate it on the test images and write
+    its ``outputs``, metrics last. With ``expected_identity`` (the workflow's), refuse first where this
+    process would train anything else. With ``resume_dir``, a rerun after a kill continues from the last
+    finished epoch; the directory is removed once the run has finished. Only one process at a time trains
+    a run: a second one stops at once, naming the first. With ``tensorboard_dir``, the epochs' losses and
+    accuracies are logged there."""
+    observed = observed_identity(spec, runs.repository_root())
     if expected_identity:
         check_identity(observed, expected_identity)
     with exclusive(f"{resume_dir or outputs.metrics}.lock", spec.name):
-        device = record.describe_device(backend)
-        warning = devices.unused_gpu_warning(device, backend)
-        if warning:
-            print_fn(f"WARNING: {warning}", flush=True)
-        observer = RunObserver(spec, resume_dir, tensorboard_dir, print_fn)
+        observer = RunObserver(spec, observed["backend"], resume_dir, tensorboard_dir, print_fn)
         trained = fitting.train_and_evaluate(
             spec,
             data_path,
-            backend=backend,
-            cpu_isa=cpu_isa,
+            backend=observed["backend"] if backend is None else backend,
+            cpu_isa=observed["cpu_isa"] if cpu_isa is None else cpu_isa,
             threads=threads,
             resume_dir=resume_dir,
             resume_stamp=observed,
             observe=observer,
         )
-        log = observer.epoch_log
+        history = trained.history
         timings = {
             # Seconds spent writing resume checkpoints in this process (not part of the epoch times).
             "checkpoint_seconds": round(observer.clock.seconds, 3),
-            "resumed_at_epoch": log.resumed_at,
+            "resumed_at_epoch": history.resumed_at,
         }
+        environment = record.environment_record(
+            observed, observer.device, trained.deterministic_ops, trained.data_sha256
+        )
         metrics = record.run_record(
-            spec,
-            trained.model,
-            log.rows,
-            {"train_images": trained.train_images, **trained.evaluation},
-            timings,
-            record.environment_record(observed, device, trained.deterministic_ops, trained.data_sha256),
+            spec, trained.model, history.rows, trained.evaluation, timings, environment
         )
         confusion.write(outputs.confusion, trained.confusion)
         save_model(trained.model, outputs.model)
-        records.write_csv(outputs.history, log.rows, epochs.HISTORY_COLUMNS)
+        write_history(outputs.history, history.rows)
         records.write_json(outputs.metrics, metrics)
         if resume_dir:
             shutil.rmtree(resume_dir, ignore_errors=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import update_config
@@ -83,8 +83,18 @@ def config_problem(config: Mapping, schema_path: str | Path) -> str | None:
         if isinstance(value, float) and not math.isfinite(value):
             return f"config value {path} is {value}: expected a finite number"
     schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
-    error = best_match(Draft202012Validator(schema).iter_errors(config))
+    error = best_match(StrictIntegers(schema).iter_errors(config))
     return None if error is None else _one_line(error)
+
+
+# JSON Schema counts 20.0 as an integer; the run specification does not (`epochs: 20.0` would stop the
+# workflow later with a traceback), so neither does the config's check.
+StrictIntegers = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
+    ),
+)
 
 
 def _leaves(value, path: str):

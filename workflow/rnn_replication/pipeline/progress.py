@@ -22,6 +22,7 @@ from pathlib import Path
 
 from rnn_replication.collect.gather import RunRecordError, check_identity
 from rnn_replication.core import identity, records
+from rnn_replication.core.history import JOURNAL, RESUME_STAMP, read_history
 from rnn_replication.core.runs import RunPaths
 from rnn_replication.core.spec import FIELDS, RunSpec
 from rnn_replication.pipeline import selection
@@ -96,7 +97,7 @@ def finished_record(run: PlannedRun) -> dict | None:
     try:
         metrics = json.loads(metrics_path.read_text())
         check_identity(metrics, run.identity, metrics_path, "")
-    except (OSError, ValueError, RunRecordError):
+    except (OSError, ValueError, AttributeError, RunRecordError):  # AttributeError: JSON, not an object
         return None
     return metrics
 
@@ -119,13 +120,12 @@ def benchmark_seconds(paths: RunPaths) -> float | None:
 
 def epochs_trained(run: PlannedRun) -> int:
     """Epochs of a run not yet finished that its resume state holds (train.fitting.resume_checkpoint
-    stamps it with the run's identity in ``run.json``; observe.epochs.EpochLog journals a row per epoch in
-    ``history.csv``), 0 where there is none or it belongs to another identity (training would discard
-    it)."""
+    stamps it with the run's identity; train.history.EpochHistory journals a row per epoch), 0 where
+    there is none or it belongs to another identity (training would discard it)."""
     resume = Path(run.paths.resume)
     try:
-        stamp = json.loads((resume / "run.json").read_text())
-        rows = records.read_history(resume / "history.csv")
+        stamp = json.loads((resume / RESUME_STAMP).read_text())
+        rows = read_history(resume / JOURNAL)
     except (OSError, ValueError, KeyError, TypeError):
         return 0
     return min(len(rows), run.spec.epochs) if stamp == run.identity else 0

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
+
 from rnn_replication.core import identity, records
 from rnn_replication.core.runs import RESUME_DIR, RunPaths
 from rnn_replication.core.spec import ARTICLE_FORM, HYPERPARAMETERS, SEMANTICS, RunSpec, cpu_isa_cap
@@ -62,11 +64,6 @@ def selected_runs(config: dict) -> list[RunSpec]:
     return list(dict.fromkeys(runs))
 
 
-# What the timing pass's seconds depend on besides its code, the backend, the cap and the packages: the
-# models it builds and the data it trains on (not the epochs or the seed of the runs).
-TIMING_SETTINGS = ("semantics", "units", "batch_size", "learning_rate", "train_subset", "test_subset")
-
-
 class Plan:
     """The runs a config asks for, each with its identity (core.identity: what decides its numbers) and
     its files under its variant, and the same for the timing pass. ``train_code`` and ``timing_code``:
@@ -84,8 +81,9 @@ class Plan:
 
     def identity(self, spec: RunSpec) -> dict:
         config = self.config
+        cap = cpu_isa_cap(spec.semantics, config["cpu_isa"])
         return identity.of_run(
-            spec, config["backend"], config["cpu_isa"], self.train_code, self.versions, mnist.ARRAYS_SHA256
+            spec, config["backend"], cap, self.train_code, self.versions, mnist.ARRAYS_SHA256
         )
 
     def variant(self, spec: RunSpec) -> str:
@@ -99,29 +97,28 @@ class Plan:
         return identity.plan([self.identity(spec) for spec in (self.runs if specs is None else specs)])
 
     def notebook_settings(self, spec: RunSpec) -> dict:
-        """What the training notebook is given of a run (with -y): its specification, the backend, the
-        config's cap, and its identity, which the job checks before it trains and records."""
-        config = self.config
+        """What the training notebook is given of a run (with -y): its specification, the backend, the cap
+        it trains under, and its identity, which the job checks before it trains and records."""
+        planned = self.identity(spec)
         return spec.settings() | {
-            "backend": config["backend"],
-            "cpu_isa": config["cpu_isa"],
-            "identity": self.identity(spec),
+            "backend": planned["backend"],
+            "cpu_isa": planned["cpu_isa"],
+            "identity": planned,
         }
 
     def timing_identity(self) -> dict:
-        """What decides the timing pass's seconds besides the machine: the models it times (cells,
-        semantics, hyperparameters but the epochs), its repeats, the backend, the cap, its code, the
-        numeric packages and the data."""
+        """What decides the timing pass's seconds besides the machine (core.identity.of_timing)."""
         config = self.config
-        return {name: config[name] for name in TIMING_SETTINGS} | {
-            "cells": config["cells"],
-            "repeats": config["timing"]["repeats"],
-            "backend": config["backend"],
-            "cpu_isa": cpu_isa_cap(config["semantics"], config["cpu_isa"]),
-            "code": dict(sorted(self.timing_code.items())),
-            "versions": dict(sorted(self.versions.items())),
-            "data_sha256": mnist.ARRAYS_SHA256,
-        }
+        return identity.of_timing(
+            {name: config[name] for name in identity.TIMING_SETTINGS},
+            config["cells"],
+            config["timing"]["repeats"],
+            config["backend"],
+            cpu_isa_cap(config["semantics"], config["cpu_isa"]),
+            self.timing_code,
+            self.versions,
+            mnist.ARRAYS_SHA256,
+        )
 
     def timing_files(self) -> dict[str, str]:
         """The timing pass's table, log and benchmark, under its own variant."""
@@ -137,10 +134,10 @@ class Plan:
 TIMING_DIR = "results/timing"
 
 
-def run_settings(spec: RunSpec, backend: str, cpu_isa: str) -> dict:
-    """A run's specification, the backend and oneDNN's instruction-set cap (the config's ``cpu_isa`` under
-    article semantics): the settings part of its identity."""
-    return spec.settings() | {"backend": backend, "cpu_isa": cpu_isa_cap(spec.semantics, cpu_isa)}
+def notebook_yaml(settings: dict) -> str:
+    """Settings as one line of YAML for papermill's -y, which reads YAML 1.1: there ``5e-05`` (what JSON
+    writes) is a string, ``5.0e-05`` (what YAML writes) a number."""
+    return yaml.safe_dump(settings, default_flow_style=True, sort_keys=True, width=float("inf")).strip()
 
 
 def settings_json(settings: dict) -> str:

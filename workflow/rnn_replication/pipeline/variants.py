@@ -5,12 +5,14 @@ how it differs from the config's, and deleting one with all its files. Snakemake
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from rnn_replication.core import identity, records
-from rnn_replication.core.runs import RESUME_DIR, RUNS_DIR, TENSORBOARD_DIR, RunPaths
+from rnn_replication.core.identity import VARIANT_LENGTH
+from rnn_replication.core.runs import RESUME_DIR, RUNS_DIR, TENSORBOARD_DIR, WILDCARD_CONSTRAINTS, RunPaths
 from rnn_replication.core.spec import NAME_FIELDS
 
 # A variant's folders besides results/runs/<variant>: what its runs left elsewhere.
@@ -28,7 +30,7 @@ class Variant:
     def shared(self) -> dict:
         """The identity its runs share (without the fields that name a run), from one of its records."""
         for record in self.records.values():
-            found = record.get("identity")
+            found = record.get("identity") if isinstance(record, dict) else None
             if isinstance(found, dict):
                 return {key: value for key, value in found.items() if key not in NAME_FIELDS}
         return {}
@@ -44,18 +46,20 @@ class Variant:
 
 def on_disk(root: str | Path = ".") -> list[Variant]:
     """Every variant folder under results/runs, with its finished runs' records (unreadable ones left
-    out), by name."""
+    out), by name. Other folders there (runs of the layout before variants) are no variant."""
     found = []
     runs_dir = Path(root) / RUNS_DIR
     for folder in sorted(runs_dir.glob("*")) if runs_dir.is_dir() else []:
-        if not folder.is_dir():
+        if not folder.is_dir() or not re.fullmatch(WILDCARD_CONSTRAINTS["variant"], folder.name):
             continue
         kept = {}
         for metrics in sorted(folder.glob("*/metrics.json")):
             try:
-                kept[metrics.parent.name] = json.loads(metrics.read_text())
+                record = json.loads(metrics.read_text())
             except (OSError, ValueError):
                 continue
+            if isinstance(record, dict):
+                kept[metrics.parent.name] = record
         found.append(Variant(folder.name, kept))
     return found
 
@@ -93,6 +97,10 @@ def delete(name: str, root: str | Path = ".") -> list[Path]:
     """Remove variant ``name``'s folders (its runs, resume states, logs, TensorBoard files, benchmarks);
     refuse, removing nothing, while a process trains one of its runs. Returns the folders removed."""
     root = Path(root)
+    if not re.fullmatch(WILDCARD_CONSTRAINTS["variant"], name):
+        raise ValueError(
+            f"{name!r} is not a variant: expected the {VARIANT_LENGTH} hex digits of a folder in {RUNS_DIR}"
+        )
     if not (root / RUNS_DIR / name).is_dir():
         raise FileNotFoundError(f"no variant {name!r}: {root / RUNS_DIR / name} is not a folder")
     for lock in sorted((root / RESUME_DIR / name).glob("*.lock")):
@@ -149,3 +157,13 @@ def timing_state(plan, root: str | Path = ".") -> str:
         return f"timing pass: {folder}/ (new)"
     name, differences = min(candidates, key=lambda pair: len(pair[1]))
     return f"timing pass: {folder}/ (new; differs from {folder.parent}/{name}/ in {listed(differences)})"
+
+
+def not_variants(root: str | Path = ".") -> list[Path]:
+    """Folders under results/runs that are no variant's (runs of the layout before variants)."""
+    runs_dir = Path(root) / RUNS_DIR
+    return sorted(
+        folder
+        for folder in (runs_dir.glob("*") if runs_dir.is_dir() else [])
+        if folder.is_dir() and not re.fullmatch(WILDCARD_CONSTRAINTS["variant"], folder.name)
+    )

@@ -63,15 +63,21 @@ class ReportInputs:
     report_dir: str = "results"
 
 
-def standalone_config(report_notebook: str | os.PathLike) -> dict:
-    """The config a report notebook run alone (papermill, Jupyter) shows: the one the workflow's last report
-    was made with, from that executed notebook's parameters (papermill records them), since the tables it
-    reads were made with it; config/config.yaml with the schema's defaults where there is no such report."""
+def last_report_parameter(report_notebook: str | os.PathLike, name: str):
+    """Parameter ``name`` of the workflow's last report (its executed notebook: papermill records its
+    parameters), or None where there is no such report or parameter."""
     try:
         notebook = json.loads(Path(report_notebook).read_text(encoding="utf-8"))
-        config = notebook["metadata"]["papermill"]["parameters"]["config"]
+        return notebook["metadata"]["papermill"]["parameters"][name]
     except (OSError, ValueError, KeyError, TypeError):
-        config = None
+        return None
+
+
+def standalone_config(report_notebook: str | os.PathLike) -> dict:
+    """The config a report notebook run alone (papermill, Jupyter) shows: the one the workflow's last report
+    was made with, since the tables it reads were made with it; config/config.yaml with the schema's
+    defaults where there is no such report."""
+    config = last_report_parameter(report_notebook, "config")
     return config if isinstance(config, dict) and config else runs.default_config()
 
 

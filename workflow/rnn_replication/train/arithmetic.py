@@ -10,11 +10,14 @@ CPU_ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA"
 
 
 def choose(backend: str, cpu_isa: str = "") -> None:
-    """Train on ``backend`` under the cap ``cpu_isa`` ("" leaves oneDNN its own choice, or the
-    environment's)."""
+    """Train on ``backend`` under the cap ``cpu_isa`` ("": oneDNN's own choice, whatever the environment
+    says: a cap inherited from the shell would change the digits without being part of the run's
+    identity)."""
     os.environ["KERAS_BACKEND"] = backend
     if cpu_isa:
         os.environ[CPU_ISA_VARIABLE] = cpu_isa
+    else:
+        os.environ.pop(CPU_ISA_VARIABLE, None)
 
 
 def in_effect() -> dict[str, str]:
@@ -31,6 +34,6 @@ def check(backend: str, cpu_isa: str) -> None:
     for key, asked in (("backend", backend), ("cpu_isa", cpu_isa)):
         if found[key] != asked:
             raise RuntimeError(
-                f"this process runs with {key} {found[key]!r}, but the run asks for {asked!r}: "
-                "train.arithmetic.choose must run before Keras is first imported"
+                f"this process runs with {key} {found[key]!r} (KERAS_BACKEND, {CPU_ISA_VARIABLE}), but the "
+                f"run asks for {asked!r}: train.arithmetic.choose must run before Keras is first imported"
             )

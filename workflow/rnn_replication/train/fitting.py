@@ -1,9 +1,9 @@
 """Training one run as the article did and evaluating it: the numeric core of a training job.
 
-Everything here decides a run's numbers and is part of its identity (core.identity). What a job logs,
-records and shows around it (epoch lines, history rows, TensorBoard, the run record, the lock) is
-observe/'s: it hands its Keras callbacks in (``observe`` of :func:`train_and_evaluate`), and nothing here
-imports it.
+Everything here decides a run's numbers and is part of its identity (core.identity): the numbers of
+its history (train.history) and record included. What a job logs, records and shows around it (epoch
+lines, TensorBoard, the run record, the lock) is observe/'s: it hands its Keras callbacks in (``observe``
+of :func:`train_and_evaluate`), and nothing here imports it.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from rnn_replication.core.history import JOURNAL, RESUME_STAMP
 from rnn_replication.core.spec import RunSpec
 from rnn_replication.data import mnist
 from rnn_replication.train import arithmetic, backends, models
+from rnn_replication.train.history import EpochHistory
 
-RESUME_STAMP = "run.json"  # the identity a resume state belongs to
 CHECKPOINT_DIR = "backup"
 
 
@@ -107,15 +108,16 @@ class Trained:
     """What training and evaluating one run produced."""
 
     model: keras.Model
-    evaluation: dict  # test_images, test_loss, test_accuracy
+    history: EpochHistory  # its rows: each epoch once, resumed or not
+    evaluation: dict  # train_images, test_images, test_loss, test_accuracy, best_val_accuracy
     confusion: np.ndarray
-    train_images: int
     data_sha256: str
     deterministic_ops: bool
 
 
-# observe(model, train_images, test_images, resume_discarded) -> (callbacks before the checkpoint, after it)
-Observer = Callable[[keras.Model, int, int, bool], tuple[list, list]]
+# observe(model, history, train_images, test_images, resume_discarded) -> (callbacks before the
+# checkpoint, callbacks after it); the history's callback runs before them all.
+Observer = Callable[[keras.Model, EpochHistory, int, int, bool], tuple[list, list]]
 
 
 def train_and_evaluate(
@@ -141,7 +143,13 @@ def train_and_evaluate(
     checkpoint, discarded = (
         resume_checkpoint(resume_dir, resume_stamp or spec.settings()) if resume_dir else (None, False)
     )
-    before, after = observe(model, len(arrays[0]), len(arrays[2]), discarded) if observe else ([], [])
-    fit(model, spec, arrays, [*before, *([checkpoint] if checkpoint else []), *after])
+    # Journaled before the checkpoint is written, so a resumed run finds every epoch its weights have.
+    history = EpochHistory(Path(resume_dir) / JOURNAL if resume_dir else None)
+    before, after = (
+        observe(model, history, len(arrays[0]), len(arrays[2]), discarded) if observe else ([], [])
+    )
+    fit(model, spec, arrays, [history, *before, *([checkpoint] if checkpoint else []), *after])
     evaluation, matrix = evaluate(model, spec, arrays[2], arrays[3])
-    return Trained(model, evaluation, matrix, len(arrays[0]), checksum, deterministic_ops)
+    evaluation = {"train_images": len(arrays[0]), **evaluation}
+    evaluation["best_val_accuracy"] = max(row["val_accuracy"] for row in history.rows)
+    return Trained(model, history, evaluation, matrix, checksum, deterministic_ops)
