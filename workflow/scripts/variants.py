@@ -20,14 +20,15 @@ def describe(variant: variants.Variant) -> str:
     if not shared:
         return f"{variant.name}: {len(variant.records)} runs, no identity in their records"
     settings = ", ".join(
-        f"{key} {value}"
+        f"{key} {value if value != '' else 'none'}"
         for key, value in shared.items()
         if key not in ("code", "versions", "data_sha256") and not isinstance(value, dict)
     )
     versions = ", ".join(f"{name} {version}" for name, version in shared.get("versions", {}).items())
     finished = max((str(record.get("finished_at") or "") for record in variant.records.values()), default="")
     return (
-        f"{variant.name}: {len(variant.records)} runs, {variant.bytes() / 1e6:.1f} MB, last finished "
+        f"{variant.name}: {len(variant.records)} run{'s' if len(variant.records) != 1 else ''}, "
+        f"{variant.bytes() / 1e6:.1f} MB, last finished "
         f"{finished or 'never'}\n    {settings}\n    {versions}; train code {digest(shared.get('code', {}))}"
     )
 
