@@ -217,7 +217,8 @@ def test_a_run_being_trained_counts_only_its_epochs_left(tmp_path, monkeypatch):
         history.on_epoch_end(epoch, metrics)
     (run, *_) = progress.PlannedRun.all_of(PLANNED)
     assert run.spec == spec and progress.epochs_trained(run) == 4
-    other = progress.PlannedRun(spec, PLAN.identity(spec) | {"code": {"train/models.py": "other"}}, run.paths)
+    other_code = PLAN.identity(spec) | {"code": {"train/models.py": "other"}}
+    other = progress.PlannedRun(spec, other_code, run.variant, run.paths)
     assert progress.epochs_trained(other) == 0
     predicted = [progress.predicted_seconds(other, PER_EPOCH) for other in selection.selected_runs(CONFIG)]
     found = progress.estimate(PLANNED, PER_EPOCH, jobs_at_once=2)

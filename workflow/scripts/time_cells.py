@@ -49,33 +49,17 @@ def main() -> None:
     # As the training runs: the same cap, so that the pass times the kernels they use.
     arithmetic.choose(backend, spec.cpu_isa_cap(specs[0].semantics, args.cpu_isa))
 
-    from rnn_replication.core import fingerprint, identity
-    from rnn_replication.data import mnist
-    from rnn_replication.observe import record
+    from rnn_replication.observe import job, record
     from rnn_replication.timing import measure
 
     # What this process would time, against what the workflow planned: code edited after Snakemake
     # started, or another environment's packages, would time something else under the planned name.
-    in_effect = arithmetic.in_effect()
-    observed = identity.of_timing(
-        specs[0].settings(),
-        args.cells,
-        args.repeats,
-        in_effect["backend"],
-        in_effect["cpu_isa"],
-        fingerprint.code_digests("timing", root),
-        identity.installed_versions(identity.NUMERIC_PACKAGES[in_effect["backend"]]),
-        mnist.ARRAYS_SHA256,
-    )
+    observed = job.observed_timing_identity(specs[0].settings(), args.cells, args.repeats, root)
     if args.identity:
-        found = identity.differences(observed, args.identity)
-        if found:
-            what, here, planned = found[0]
-            raise SystemExit(
-                f"timing: this pass would time with {what} {here!r}, but the workflow planned it with "
-                f"{planned!r}: the code changed after Snakemake started, or the job runs in another "
-                "environment; run snakemake again"
-            )
+        try:
+            job.check_identity(observed, args.identity, doing="time")
+        except job.IdentityError as error:
+            raise SystemExit(f"timing: {error}") from None
 
     def warm_up_line(cell: str, seconds: float) -> None:
         print(f"timing: {cell} warm-up epoch (not counted) {seconds:.2f} s", flush=True)

@@ -113,9 +113,14 @@ def of_timing(
     }
 
 
+def shared(identity: dict) -> dict:
+    """``identity`` without the fields that name the run: what the runs of one variant share."""
+    return {key: value for key, value in identity.items() if key not in NAME_FIELDS}
+
+
 def variant(identity: dict) -> str:
-    """The digest of ``identity`` without the fields that name the run: the folder of its variant."""
-    return digest({key: value for key, value in identity.items() if key not in NAME_FIELDS})
+    """The digest of ``identity``'s :func:`shared` part: the folder of its variant."""
+    return digest(shared(identity))
 
 
 def differences(recorded: dict, expected: dict) -> list[tuple[str, object, object]]:
@@ -145,9 +150,8 @@ def plan(identities: list[dict]) -> dict:
     shared identity once, each run by name with its variant and its name's fields."""
     variants, named = {}, {}
     for found in identities:
-        shared = {key: value for key, value in found.items() if key not in NAME_FIELDS}
-        key = digest(shared)
-        variants[key] = shared
+        key = variant(found)
+        variants[key] = shared(found)
         name = RunSpec(**{field: found[field] for field in NAME_FIELDS}).name
         named[name] = {"variant": key} | {field: found[field] for field in NAME_FIELDS}
     return {"variants": variants, "runs": named}

@@ -23,26 +23,32 @@ class IdentityError(RuntimeError):
     """The job would train something else than the run Snakemake planned."""
 
 
-def observed_identity(spec: RunSpec, root: Path) -> dict:
-    """The identity of the run this process would train: its settings, the backend and cap in effect
-    (train.arithmetic), the train step's code as it is on disk now, the installed numeric packages and the
-    verified data's checksum."""
+def in_this_process(step: str, root: Path) -> tuple[str, str, dict, dict]:
+    """What this process runs ``step`` with: the backend and cap in effect (train.arithmetic), the step's
+    code as it is on disk now, the installed numeric packages."""
     in_effect = arithmetic.in_effect()
-    code = code_digests("train", root)
     versions = identity.installed_versions(identity.NUMERIC_PACKAGES[in_effect["backend"]])
-    return identity.of_run(
-        spec, in_effect["backend"], in_effect["cpu_isa"], code, versions, mnist.ARRAYS_SHA256
-    )
+    return in_effect["backend"], in_effect["cpu_isa"], code_digests(step, root), versions
 
 
-def check_identity(observed: dict, expected: dict) -> None:
-    """Refuse to train where what this process would train differs from the identity Snakemake planned:
-    code edited since, another environment's packages, a setting passed on wrongly."""
+def observed_identity(spec: RunSpec, root: Path) -> dict:
+    """The identity of the run this process would train (:func:`in_this_process`, the verified data)."""
+    return identity.of_run(spec, *in_this_process("train", root), mnist.ARRAYS_SHA256)
+
+
+def observed_timing_identity(settings: dict, cells: list, repeats: int, root: Path) -> dict:
+    """The identity of the timing pass this process would run (:func:`in_this_process`, the data)."""
+    return identity.of_timing(settings, cells, repeats, *in_this_process("timing", root), mnist.ARRAYS_SHA256)
+
+
+def check_identity(observed: dict, expected: dict, doing: str = "train") -> None:
+    """Refuse to ``doing`` (train, time) where what this process would do differs from the identity
+    Snakemake planned: code edited since, another environment's packages, a setting passed on wrongly."""
     found = identity.differences(observed, expected)
     if found:
         what, here, planned = found[0]
         raise IdentityError(
-            f"this job would train with {what} {here!r}, but the workflow planned the run with {planned!r} "
+            f"this job would {doing} with {what} {here!r}, but the workflow planned it with {planned!r} "
             f"({len(found)} difference{'s' if len(found) > 1 else ''}): the code changed after Snakemake "
             "started, or the job runs in another environment; run snakemake again"
         )

@@ -78,6 +78,7 @@ class PlannedRun:
 
     spec: RunSpec
     identity: dict
+    variant: str
     paths: RunPaths
 
     @classmethod
@@ -86,7 +87,8 @@ class PlannedRun:
         found = []
         for name, expected in identity.unplan(planned).items():
             spec = RunSpec(**{field: expected[field] for field in FIELDS})
-            found.append(cls(spec, expected, RunPaths.of(name, identity.variant(expected))))
+            variant = planned["runs"][name]["variant"]
+            found.append(cls(spec, expected, variant, RunPaths.of(name, variant)))
         return found
 
 
@@ -151,8 +153,7 @@ def estimate(
     for run in planned_runs:
         record = finished_record(run)
         if record is not None:
-            key = f"{identity.variant(run.identity)}/{run.spec.name}"
-            real = elapsed.get(key, benchmark_seconds(run.paths))
+            real = elapsed.get(f"{run.variant}/{run.spec.name}", benchmark_seconds(run.paths))
             if real is not None:
                 done.append((job_prediction(run.spec, record, per_epoch), real))
         else:

@@ -71,23 +71,26 @@ class Plan:
     the jobs run with."""
 
     def __init__(self, config: dict, train_code: dict, timing_code: dict, versions: dict):
-        self.config, self.train_code, self.timing_code, self.versions = (
-            config,
-            train_code,
-            timing_code,
-            versions,
-        )
+        self.config, self.train_code, self.timing_code = config, train_code, timing_code
+        self.versions = versions
         self.runs = selected_runs(config)
+        # Each run's identity and variant, made once: every train job's params ask for them.
+        self._identities: dict[RunSpec, tuple[dict, str]] = {}
+
+    def _planned(self, spec: RunSpec) -> tuple[dict, str]:
+        if spec not in self._identities:
+            config = self.config
+            cap = cpu_isa_cap(spec.semantics, config["cpu_isa"])
+            data = mnist.ARRAYS_SHA256
+            found = identity.of_run(spec, config["backend"], cap, self.train_code, self.versions, data)
+            self._identities[spec] = found, identity.variant(found)
+        return self._identities[spec]
 
     def identity(self, spec: RunSpec) -> dict:
-        config = self.config
-        cap = cpu_isa_cap(spec.semantics, config["cpu_isa"])
-        return identity.of_run(
-            spec, config["backend"], cap, self.train_code, self.versions, mnist.ARRAYS_SHA256
-        )
+        return dict(self._planned(spec)[0])
 
     def variant(self, spec: RunSpec) -> str:
-        return identity.variant(self.identity(spec))
+        return self._planned(spec)[1]
 
     def paths(self, spec: RunSpec) -> RunPaths:
         return RunPaths.of(spec.name, self.variant(spec))

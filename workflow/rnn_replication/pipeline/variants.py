@@ -13,7 +13,6 @@ from pathlib import Path
 from rnn_replication.core import identity, records
 from rnn_replication.core.identity import VARIANT_LENGTH
 from rnn_replication.core.runs import RESUME_DIR, RUNS_DIR, TENSORBOARD_DIR, WILDCARD_CONSTRAINTS, RunPaths
-from rnn_replication.core.spec import NAME_FIELDS
 
 # A variant's folders besides results/runs/<variant>: what its runs left elsewhere.
 VARIANT_FOLDERS = (RUNS_DIR, RESUME_DIR, "logs/train", TENSORBOARD_DIR, "benchmarks/train")
@@ -32,7 +31,7 @@ class Variant:
         for record in self.records.values():
             found = record.get("identity") if isinstance(record, dict) else None
             if isinstance(found, dict):
-                return {key: value for key, value in found.items() if key not in NAME_FIELDS}
+                return identity.shared(found)
         return {}
 
     def bytes(self, root: Path = Path(".")) -> int:
@@ -50,7 +49,7 @@ def on_disk(root: str | Path = ".") -> list[Variant]:
     found = []
     runs_dir = Path(root) / RUNS_DIR
     for folder in sorted(runs_dir.glob("*")) if runs_dir.is_dir() else []:
-        if not folder.is_dir() or not re.fullmatch(WILDCARD_CONSTRAINTS["variant"], folder.name):
+        if not folder.is_dir() or not is_variant(folder.name):
             continue
         kept = {}
         for metrics in sorted(folder.glob("*/metrics.json")):
@@ -64,26 +63,26 @@ def on_disk(root: str | Path = ".") -> list[Variant]:
     return found
 
 
-def closest(expected: dict, variants: list[Variant]) -> tuple[Variant, list] | None:
-    """The variant on disk (other than ``expected``'s own) whose shared identity differs least from
-    ``expected`` (a run's identity), with the differences; None where there is none."""
-    own = identity.variant(expected)
-    shared = {key: value for key, value in expected.items() if key not in NAME_FIELDS}
-    candidates = [
-        (variant, identity.differences(variant.shared, shared))
-        for variant in variants
-        if variant.name != own and variant.shared
-    ]
-    return min(candidates, key=lambda pair: len(pair[1])) if candidates else None
+def is_variant(name: str) -> bool:
+    """Whether ``name`` is a variant's (its digest's hex digits)."""
+    return re.fullmatch(WILDCARD_CONSTRAINTS["variant"], name) is not None
 
 
-def describe_new(expected: dict, variants: list[Variant], shown: int = 3) -> str:
-    """Why a variant that is not on disk is new: how it differs from the closest one that is."""
-    found = closest(expected, variants)
+def closest(expected: dict, candidates: dict[str, dict]) -> tuple[str, list] | None:
+    """Of ``candidates`` (name -> shared identity), the one that differs least from ``expected`` (a shared
+    identity), with the differences; None where there is none."""
+    found = [(name, identity.differences(other, expected)) for name, other in candidates.items() if other]
+    return min(found, key=lambda pair: len(pair[1])) if found else None
+
+
+def new_state(expected: dict, candidates: dict[str, dict], folder: str) -> str:
+    """Why a variant (or timing pass) that is not on disk is new: how it differs from the closest one in
+    ``folder`` that is."""
+    found = closest(expected, candidates)
     if found is None:
         return "new"
-    variant, differences = found
-    return f"new; differs from {RUNS_DIR}/{variant.name}/ in {listed(differences, shown)}"
+    name, differences = found
+    return f"new; differs from {folder}/{name}/ in {listed(differences)}"
 
 
 def listed(differences: list, shown: int = 3) -> str:
@@ -97,7 +96,7 @@ def delete(name: str, root: str | Path = ".") -> list[Path]:
     """Remove variant ``name``'s folders (its runs, resume states, logs, TensorBoard files, benchmarks);
     refuse, removing nothing, while a process trains one of its runs. Returns the folders removed."""
     root = Path(root)
-    if not re.fullmatch(WILDCARD_CONSTRAINTS["variant"], name):
+    if not is_variant(name):
         raise ValueError(
             f"{name!r} is not a variant: expected the {VARIANT_LENGTH} hex digits of a folder in {RUNS_DIR}"
         )
@@ -122,19 +121,20 @@ def delete(name: str, root: str | Path = ".") -> list[Path]:
 
 def plan_line(plan, root: str | Path = ".") -> str:
     """One line on where the config's runs are: each of its variants' folders with its runs, how many
-    have finished, and for a variant with none yet, how it differs from the closest one on disk.
-    ``plan``: pipeline.selection.Plan."""
-    on_disk_now = None
-    parts = []
+    have finished, and for a variant with none yet, how it differs from the closest one on disk; then the
+    same for the timing pass. ``plan``: pipeline.selection.Plan."""
     grouped: dict[str, list] = {}
     for spec in plan.runs:
         grouped.setdefault(plan.variant(spec), []).append(spec)
+    on_disk_now = None
+    parts = []
     for name, specs in grouped.items():
         finished = sum(Path(root, RunPaths.of(spec.name, name).metrics).exists() for spec in specs)
         state = f"{finished} finished"
         if not finished:
-            on_disk_now = on_disk(root) if on_disk_now is None else on_disk_now
-            state = describe_new(plan.identity(specs[0]), on_disk_now)
+            if on_disk_now is None:
+                on_disk_now = {variant.name: variant.shared for variant in on_disk(root)}
+            state = new_state(identity.shared(plan.identity(specs[0])), on_disk_now, RUNS_DIR)
         parts.append(f"{RUNS_DIR}/{name}/ ({len(specs)} run{'s' if len(specs) > 1 else ''}, {state})")
     return "this config's runs: " + "; ".join(parts) + "; " + timing_state(plan, root)
 
@@ -146,17 +146,13 @@ def timing_state(plan, root: str | Path = ".") -> str:
     folder = Path(files["table"]).parent
     if Path(root, files["table"]).exists():
         return f"timing pass: {folder}/ (done)"
-    expected, candidates = plan.timing_identity(), []
+    candidates = {}
     for other in sorted(Path(root, folder.parent).glob("*/identity.json")):
         try:
-            shared = json.loads(other.read_text())
+            candidates[other.parent.name] = json.loads(other.read_text())
         except (OSError, ValueError):
             continue
-        candidates.append((other.parent.name, identity.differences(shared, expected)))
-    if not candidates:
-        return f"timing pass: {folder}/ (new)"
-    name, differences = min(candidates, key=lambda pair: len(pair[1]))
-    return f"timing pass: {folder}/ (new; differs from {folder.parent}/{name}/ in {listed(differences)})"
+    return f"timing pass: {folder}/ ({new_state(plan.timing_identity(), candidates, str(folder.parent))})"
 
 
 def not_variants(root: str | Path = ".") -> list[Path]:
@@ -165,5 +161,5 @@ def not_variants(root: str | Path = ".") -> list[Path]:
     return sorted(
         folder
         for folder in (runs_dir.glob("*") if runs_dir.is_dir() else [])
-        if folder.is_dir() and not re.fullmatch(WILDCARD_CONSTRAINTS["variant"], folder.name)
+        if folder.is_dir() and not is_variant(folder.name)
     )

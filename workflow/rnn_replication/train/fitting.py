@@ -17,6 +17,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from rnn_replication.core.files import atomic_write_text
 from rnn_replication.core.history import JOURNAL, RESUME_STAMP
 from rnn_replication.core.spec import RunSpec
 from rnn_replication.data import mnist
@@ -55,10 +56,7 @@ def resume_checkpoint(resume_dir: str | Path, stamp: dict) -> tuple[keras.callba
         if not same:
             shutil.rmtree(resume_dir)
             discarded = True
-    resume_dir.mkdir(parents=True, exist_ok=True)
-    temporary = stamp_path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(stamp, sort_keys=True))
-    temporary.replace(stamp_path)
+    atomic_write_text(stamp_path, json.dumps(stamp, sort_keys=True))
     # double_checkpoint keeps the previous backup, in case the kill came while writing the new one.
     return keras.callbacks.BackupAndRestore(
         str(resume_dir / CHECKPOINT_DIR), double_checkpoint=True
