@@ -49,6 +49,7 @@ def write_run(root, cell, form, seed, accuracy, seconds=2.0, semantics="article"
         "cpu_model": "test",
         "cpu_isa": "AVX2",
         "cpu_isa_in_effect": "AVX2",
+        "arithmetic": "0123456789ab",
         "deterministic_ops": True,
         "tf32": False,
         "git_commit": None,

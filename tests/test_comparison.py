@@ -61,3 +61,74 @@ def test_welch_matches_scipy():
     a, b = [0.9861, 0.9858, 0.9866, 0.9850], [0.9871, 0.9880, 0.9874]
     result = comparison.welch(a, b, 0.005, 0.05)
     assert result["p_different"] == pytest.approx(stats.ttest_ind(a, b, equal_var=False).pvalue)
+
+
+def with_arithmetic(frame: pd.DataFrame, fingerprints: list[str]) -> pd.DataFrame:
+    return frame.assign(arithmetic=fingerprints)
+
+
+def arithmetic_cases(ours, reference) -> dict:
+    table = comparison.compare(ours, reference, MARGINS)
+    return dict(zip(zip(table["cell"], table["metric"], strict=True), table["arithmetic"], strict=True))
+
+
+def test_the_fingerprints_say_which_of_the_three_cases_holds():
+    reference = with_arithmetic(summary({"lstm": [0.9861, 0.9858, 0.9866]}), ["aaa"] * 3)
+    # Same arithmetic, the same digits: what the contract promises.
+    same = arithmetic_cases(reference.copy(), reference)
+    assert set(same.values()) == {"same arithmetic, identical digits"}
+    # Same arithmetic, one seed's last digit off: a discrepancy, whatever the statistics say.
+    off = reference.copy()
+    off.loc[1, ["test_accuracy", "test_loss"]] += 1e-7
+    cases = arithmetic_cases(off, reference)
+    assert cases[("lstm", "test_accuracy")] == comparison.SAME_DIFFERENT
+    assert "a real discrepancy to investigate" in comparison.SAME_DIFFERENT
+    # Another arithmetic (another CPU family): other digits are expected, only the verdict speaks.
+    other = with_arithmetic(summary({"lstm": [0.9862, 0.9856, 0.9867]}), ["bbb"] * 3)
+    assert set(arithmetic_cases(other, reference).values()) == {
+        "different arithmetic, compared only statistically"
+    }
+    # Runs of one configuration made on two arithmetics are no "same arithmetic" either.
+    mixed = with_arithmetic(reference.copy(), ["aaa", "bbb", "aaa"])
+    assert set(arithmetic_cases(mixed, reference).values()) == {comparison.OTHER_ARITHMETIC}
+    # A summary from before the fingerprint (no column, or empty cells): not recorded.
+    assert set(arithmetic_cases(reference.drop(columns="arithmetic"), reference).values()) == {
+        comparison.NOT_RECORDED
+    }
+    blank = with_arithmetic(reference.copy(), ["aaa", None, "aaa"])
+    assert set(arithmetic_cases(blank, reference).values()) == {comparison.NOT_RECORDED}
+    # Same arithmetic, no seed in common: nothing to compare digit for digit.
+    later = reference.assign(seed=reference["seed"] + 10)
+    assert set(arithmetic_cases(later, reference).values()) == {comparison.SAME_UNPAIRED}
+
+
+def test_the_script_names_the_missing_columns_and_exits_strictly_on_a_discrepancy(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "workflow" / "scripts" / "compare_replications.py"
+
+    def compare(ours, reference, *options):
+        return subprocess.run(
+            [sys.executable, str(script), str(ours), str(reference), *options],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    reference = with_arithmetic(summary({"lstm": [0.9861, 0.9858, 0.9866]}), ["aaa"] * 3)
+    reference.to_csv(tmp_path / "reference.csv", index=False)
+    reference.drop(columns=["seed", "test_loss"]).to_csv(tmp_path / "no-seed.csv", index=False)
+    failed = compare(tmp_path / "no-seed.csv", tmp_path / "reference.csv")
+    assert failed.returncode == 2
+    lines = failed.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in failed.stderr
+    assert lines[0].startswith(f"{tmp_path / 'no-seed.csv'}: no column seed, test_loss; expected")
+    off = reference.copy()
+    off.loc[0, "test_loss"] += 1e-6
+    off.to_csv(tmp_path / "off.csv", index=False)
+    strict = compare(tmp_path / "off.csv", tmp_path / "reference.csv", "--strict")
+    assert strict.returncode == 1, strict.stderr
+    assert "a real discrepancy to investigate" in strict.stdout
+    assert compare(tmp_path / "reference.csv", tmp_path / "reference.csv", "--strict").returncode == 0

@@ -419,6 +419,7 @@ def test_the_environment_names_what_decides_the_digits_and_where_runs_differ(run
     settings = environment.numeric_settings(provenance_of(summary, tmp_path))
     assert settings["oneDNN instruction-set cap → in effect"] == "AVX2 → AVX2"
     assert settings["op determinism"] == "on" and settings["TensorFloat-32 matmuls"] == "off"
+    assert settings["arithmetic fingerprint (one per configuration)"] == "0123456789ab"
     record = json.loads(Path(runs[0]).read_text()) | {"cpu_isa": "", "cpu_isa_in_effect": "AVX512_CORE"}
     Path(runs[0]).write_text(json.dumps(record))
     mixed = environment.numeric_settings(provenance_of(summary, tmp_path))[

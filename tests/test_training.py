@@ -124,51 +124,81 @@ metrics = job.train_run(
     spec, data_path=sys.argv[1], outputs=RunOutputs.in_dir(sys.argv[2]), backend="tensorflow",
     cpu_isa=DEFAULT_CPU_ISA, threads=int(sys.argv[3]), print_fn=lambda *_, **__: None,
 )
-print(json.dumps([metrics["test_accuracy"], metrics["test_loss"], metrics["cpu_isa_in_effect"]]))
+print(json.dumps([metrics["test_accuracy"], metrics["test_loss"], metrics["arithmetic"]]))
 """
-# The digits of that run under the workflow's default instruction-set cap (AVX2), the same on this
-# project's 2-core AMD EPYC VMs with AVX-512 (2026-11-30) and expected on any x86-64 CPU with AVX2
-# (docs/reproducibility.md).
-PINNED_DIGITS = [0.62890625, 1.0874687433242798, "AVX2"]
+# The probe alone, under the cap given: the fingerprint of the same run's model in another arithmetic.
+PROBE_RUN = """
+import sys
+from rnn_replication.train import arithmetic
+arithmetic.choose("tensorflow", sys.argv[1])  # before Keras
+from rnn_replication.core.spec import RunSpec
+from rnn_replication.observe import probe
+from rnn_replication.train import fitting
+fitting.prepare_backend(0, "tensorflow", threads=1)
+print(probe.arithmetic_fingerprint(RunSpec("lstm", seed=0, epochs=2, train_subset=4096, test_subset=1024)))
+"""
+# The digits of that run under the workflow's default instruction-set cap (AVX2), with the arithmetic
+# fingerprint they belong to (observe.probe): measured on 2026-12-02 on a 2-core AMD EPYC VM of CPU family
+# 26 (AVX-512), docs/reproducibility.md. A machine with this fingerprint must give these digits; one with
+# another fingerprint is expected to give others (the LSTM's test numbers happen to agree on family 25).
+PINNED_DIGITS = [0.62890625, 1.0874687433242798]
+PINNED_ARITHMETIC = "5a35ec5162fb"
 
 
-def pinned_digits_reason() -> str | None:
-    """Why the pinned digits cannot be reached here (None: they can)."""
+def pinned_digits_reason(arithmetic: str) -> str | None:
+    """Why the pinned digits are not expected here (None: they are)."""
+    if gpu_present():
+        return "a GPU is here: the pinned digits are those of the CPU kernels"
+    if arithmetic != PINNED_ARITHMETIC:
+        return (
+            f"this machine's arithmetic fingerprint is {arithmetic}, not the pinned digits' "
+            f"{PINNED_ARITHMETIC} (CPU: {records.cpu_name()}, level {records.cpu_isa_level() or 'unknown'}): "
+            "other digits are expected"
+        )
+    return None
+
+
+def gpu_present() -> bool:
     from rnn_replication.observe import devices
 
-    if devices.count_gpus():
-        return "a GPU is here: the pinned digits are those of the CPU kernels"
-    level = records.cpu_isa_level()
-    if level not in list(records.CPU_ISA_LEVELS)[2:]:
-        return f"this CPU has no AVX2 (its level: {level or 'unknown'}): the AVX2 cap cannot be reached"
-    return None
+    return bool(devices.count_gpus())
+
+
+def python_output(code: str, *arguments) -> str:
+    """The last line printed by ``code`` run in a Python process of its own."""
+    import subprocess
+    import sys
+
+    finished = subprocess.run(
+        [sys.executable, "-c", code, *map(str, arguments)], capture_output=True, text=True, timeout=600
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    return finished.stdout.strip().splitlines()[-1]
 
 
 def test_the_thread_count_does_not_change_the_digits_and_the_capped_digits_are_pinned(mnist_npz, tmp_path):
     """Why threads_per_run is no setting Snakemake compares: the same run on 1 and 2 threads (each in a
-    process of its own: TensorFlow fixes its thread pools when it starts) gives the same digits; and under
-    the default instruction-set cap those digits are the pinned ones, on any x86-64 CPU with AVX2."""
-    import subprocess
-    import sys
+    process of its own: TensorFlow fixes its thread pools when it starts) gives the same digits and the
+    same arithmetic fingerprint; another cap gives another fingerprint; and where the fingerprint is the
+    pinned one, the digits are the pinned ones."""
 
     def numbers(threads):
-        finished = subprocess.run(
-            [sys.executable, "-c", PINNED_RUN, str(mnist_npz), str(tmp_path / str(threads)), str(threads)],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert finished.returncode == 0, finished.stderr[-3000:]
-        return json.loads(finished.stdout.strip().splitlines()[-1])
+        return json.loads(python_output(PINNED_RUN, mnist_npz, tmp_path / str(threads), threads))
 
     one, two = numbers(1), numbers(2)
     assert one == two
     histories = [pd.read_csv(tmp_path / str(n) / "history.csv").drop(columns="seconds") for n in (1, 2)]
     pd.testing.assert_frame_equal(*histories)
-    reason = pinned_digits_reason()
+    arithmetic = one[2]
+    assert len(arithmetic) == 12 and int(arithmetic, 16) >= 0
+    if records.cpu_isa_level() in list(records.CPU_ISA_LEVELS)[2:] and not gpu_present():
+        # AVX (no fused multiply-add) rounds otherwise than the AVX2 cap: the fingerprint must see it.
+        assert python_output(PROBE_RUN, "AVX") != arithmetic
+        assert python_output(PROBE_RUN, "AVX2") == arithmetic  # and the probe alone is the run's
+    reason = pinned_digits_reason(arithmetic)
     if reason:
-        pytest.skip(f"threads checked; pinned digits not checked: {reason}")
-    assert one == PINNED_DIGITS
+        pytest.skip(f"threads and fingerprint checked; pinned digits not checked: {reason}")
+    assert one[:2] == PINNED_DIGITS
 
 
 @pytest.fixture
@@ -267,3 +297,30 @@ def test_confusion_counts_true_against_predicted_digits_and_refuses_mismatched_l
     assert matrix[1, 7] == 1 and matrix[9, 4] == 1 and matrix[9, 9] == 2
     with pytest.raises(ValueError, match="3 true digits"):
         fitting.confusion_counts([1, 2, 3], [1, 2])
+
+
+def test_a_failing_probe_costs_the_run_only_its_fingerprint_with_a_warning(monkeypatch):
+    from rnn_replication.observe import probe
+
+    def broken(spec):
+        raise RuntimeError("no kernel for this shape")
+
+    monkeypatch.setattr(probe, "arithmetic_fingerprint", broken)
+    lines = []
+    assert job.arithmetic_fingerprint(RunSpec("gru"), lines.append) is None
+    assert lines == [
+        "WARNING: no arithmetic fingerprint for gru-single-article-seed0 "
+        "(RuntimeError: no kernel for this shape)"
+    ]
+
+
+def test_the_fixed_weights_and_batch_follow_from_integers_alone():
+    from rnn_replication.observe import probe
+
+    values = probe.integer_made((64, 512), salt=3)
+    assert values.dtype == "float32" and values.min() >= -0.125 and values.max() < 0.125
+    assert ((values * 16384) == (values * 16384).round()).all()  # multiples of 2**-14: exact in float32
+    assert (values != probe.integer_made((64, 512), salt=4)).any()
+    images, labels = probe.fixed_batch(RunSpec("lstm", batch_size=32))
+    assert images.shape == (32, 28, 28) and labels.shape == (32, 10)
+    assert images.min() >= 0 and images.max() < 1 and (labels.sum(axis=1) == 1).all()

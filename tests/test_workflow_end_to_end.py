@@ -457,6 +457,12 @@ def test_a_replication_compared_with_itself_has_identical_digits_and_a_reference
     compared = pd.read_csv(finished_workflow / "results" / "comparison.csv")
     runs = pd.read_csv(finished_workflow / "results" / "summary.csv").groupby(["cell", "form"]).ngroups
     assert len(compared) == 2 * runs and set(compared["verdict"]) == {"identical digits"}
+    # Every run recorded its arithmetic fingerprint (observe.probe); a configuration's runs share one.
+    assert set(compared["arithmetic"]) == {"same arithmetic, identical digits"}
+    fingerprints = pd.read_csv(finished_workflow / "results" / "summary.csv", dtype={"arithmetic": str})
+    assert fingerprints["arithmetic"].str.fullmatch("[0-9a-f]{12}").all()
+    (timing,) = (finished_workflow / "results" / "timing").glob("*/timing.csv")
+    assert pd.read_csv(timing, dtype={"arithmetic": str})["arithmetic"].str.fullmatch("[0-9a-f]{12}").all()
     assert planned_jobs(finished_workflow)[0] == {}  # without a reference, nothing to do
 
 

@@ -1,11 +1,14 @@
 """Compare two replications' summary.csv files: per configuration and number, identical digits per seed,
 equivalent within the verdict's margins (Welch's two one-sided tests over seeds), different or
-inconclusive (rnn_replication.judge.comparison).
+inconclusive, and what the runs' arithmetic fingerprints say about the digits
+(rnn_replication.judge.comparison).
 
 Usage: python workflow/scripts/compare_replications.py OURS.csv REFERENCE.csv [--out comparison.csv]
            [--alpha 0.05] [--margins '{"test_accuracy": 0.005, "test_loss": 0.02}'] [--strict]
 The margins and level default to config/config.yaml's `verdict`. Prints the comparison as a Markdown table;
-with --strict, exits 1 when a number is "different" (the workflow's compare rule writes the table only).
+with --strict, exits 1 when a number is "different" or has different digits under the same arithmetic (the
+workflow's compare rule writes the table only). A file that is no summary gets one line naming what it
+lacks, and exit status 2.
 """
 
 import argparse
@@ -26,17 +29,45 @@ def main() -> int:
     verdict = runs.default_config()["verdict"]
     parser.add_argument("--alpha", type=float, default=verdict["alpha"])
     parser.add_argument("--margins", type=json.loads, default=verdict["margins"], help="JSON, per number")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a number is different")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when a number is different, or its digits under the same arithmetic",
+    )
     args = parser.parse_args()
-    table = comparison.compare(pd.read_csv(args.ours), pd.read_csv(args.reference), args.margins, args.alpha)
+    summaries = []
+    for path in (args.ours, args.reference):
+        try:
+            summary = pd.read_csv(path)
+        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+            print(
+                f"{path}: cannot be read as CSV ({error}); expected a workflow's summary.csv", file=sys.stderr
+            )
+            return 2
+        missing = comparison.missing_columns(summary)
+        if missing:
+            print(
+                f"{path}: no column {', '.join(missing)}; expected a workflow's summary.csv "
+                "(results/summary.csv or reference/*.csv), one row per run with the columns "
+                f"{', '.join(comparison.REQUIRED_COLUMNS)} (and arithmetic, where recorded)",
+                file=sys.stderr,
+            )
+            return 2
+        summaries.append(summary)
+    table = comparison.compare(*summaries, args.margins, args.alpha)
     if table.empty:
         print("no configuration was run by both replications", file=sys.stderr)
         return 1
     if args.out:
         table.to_csv(args.out, index=False)
-    shown = table[[*comparison.KEYS, "metric", "common_seeds", "identical_seeds", "difference", "verdict"]]
+    shown = table[
+        [*comparison.KEYS, "metric", "common_seeds", "identical_seeds", "arithmetic", "difference", "verdict"]
+    ]
     print(shown.to_markdown(index=False))
-    return int(args.strict and (table["verdict"] == comparison.DIFFERENT).any())
+    discrepant = (table["verdict"] == comparison.DIFFERENT) | (
+        table["arithmetic"] == comparison.SAME_DIFFERENT
+    )
+    return int(args.strict and discrepant.any())
 
 
 if __name__ == "__main__":

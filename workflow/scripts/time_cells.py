@@ -49,7 +49,7 @@ def main() -> None:
     # As the training runs: the same cap, so that the pass times the kernels they use.
     arithmetic.choose(backend, spec.cpu_isa_cap(specs[0].semantics, args.cpu_isa))
 
-    from rnn_replication.observe import job, record
+    from rnn_replication.observe import job, probe, record
     from rnn_replication.timing import measure
 
     # What this process would time, against what the workflow planned: code edited after Snakemake
@@ -75,8 +75,12 @@ def main() -> None:
 
     rows = measure.time_cells(specs, args.data, args.repeats, warm_up_line, repeat_line)
     device = record.describe_device(backend)
-    rows = [row | {"backend": backend, "device": device} for row in rows]
-    records.write_csv(args.out, rows, measure.TIMING_COLUMNS)
+    # Each cell's arithmetic fingerprint in this process (observe.probe), after the timed epochs.
+    arithmetic = {cell_spec.cell: probe.arithmetic_fingerprint(cell_spec) for cell_spec in specs}
+    rows = [
+        row | {"backend": backend, "device": device, "arithmetic": arithmetic[row["cell"]]} for row in rows
+    ]
+    records.write_csv(args.out, rows, [*measure.TIMING_COLUMNS, "arithmetic"])
     if args.identity_out:
         records.write_json(args.identity_out, observed)
     print(f"timing: {len(rows)} timed epochs -> {args.out}")

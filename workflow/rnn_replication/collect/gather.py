@@ -36,6 +36,7 @@ SUMMARY_COLUMNS = [
     "backend",
     "device",
     "data_sha256",
+    "arithmetic",
     "variant",
     "metrics_path",
     "history_path",
@@ -43,9 +44,13 @@ SUMMARY_COLUMNS = [
 ]
 
 
+# What a record may lack: the summary leaves it empty (records made before the arithmetic fingerprint).
+OPTIONAL_METRICS = ("arithmetic",)
 # What every run's metrics.json must hold for the report (the rest of its record is for people).
 REQUIRED_METRICS = [
-    column for column in SUMMARY_COLUMNS if column not in ("run", "variant") and not column.endswith("_path")
+    column
+    for column in SUMMARY_COLUMNS
+    if column not in ("run", "variant", *OPTIONAL_METRICS) and not column.endswith("_path")
 ]
 # The numbers of a record and the range each must lie in: a NaN or an impossible value would otherwise
 # enter the verdicts (a NaN seed makes n count a value the mean and sd never saw).

@@ -25,6 +25,7 @@ RECORD_FIELDS = (
     "cpu_model",
     "cpu_isa",
     "cpu_isa_in_effect",
+    "arithmetic",
     "deterministic_ops",
     "tf32",
     "python",

@@ -90,12 +90,13 @@ FIELDS = tuple(field.name for field in dataclasses.fields(RunSpec))
 # The settings the config gives every run alike (the others name the run).
 HYPERPARAMETERS = tuple(name for name in FIELDS if name not in NAME_FIELDS)
 
-# oneDNN's instruction-set cap on x86-64 CPUs (ONEDNN_MAX_CPU_ISA; the config's `cpu_isa`): with AVX2,
-# the same seed gives the same digits on CPUs with and without AVX-512 (docs/reproducibility.md).
+# oneDNN's instruction-set cap on x86-64 CPUs (ONEDNN_MAX_CPU_ISA; the config's `cpu_isa`): AVX2, the
+# level every x86-64 CPU of the last decade has. No cap gives every CPU the same digits; a run's arithmetic
+# fingerprint (observe.probe) says which runs compare digit for digit (docs/reproducibility.md).
 DEFAULT_CPU_ISA = "AVX2"
 
 
 def cpu_isa_cap(semantics: str, cpu_isa: str) -> str:
-    """The cap a run trains under: the config's ``cpu_isa`` with the article's semantics (the replication,
-    whose digits should not depend on the machine), none ("") with the modern ones."""
+    """The cap a run trains under: the config's ``cpu_isa`` with the article's semantics (the replication),
+    none ("") with the modern ones."""
     return cpu_isa if semantics == "article" else ""

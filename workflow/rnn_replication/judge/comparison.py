@@ -11,6 +11,14 @@ summary.csv files:
   when the two-sided test rejects, **inconclusive** when neither does; Holm's correction across the
   compared numbers, for each of the two tests. With fewer than two seeds on a side there is no spread to
   test against: **different digits, not tested**.
+
+Beside the verdict, what the runs' arithmetic fingerprints (observe.probe; summary.csv's ``arithmetic``)
+say about the digits: **same arithmetic, identical digits**; **same arithmetic, different digits** on a
+seed both ran (the kernels rounded alike, so the digits should have been the same: a real discrepancy to
+investigate, in the code, the data or the settings); **different arithmetic, compared only
+statistically** (another CPU family, instruction set or device: other digits are expected, and only
+the verdict over seeds speaks); or **arithmetic not recorded** (a summary made before the fingerprint),
+compared only statistically too.
 """
 
 from __future__ import annotations
@@ -32,9 +40,22 @@ IDENTICAL, EQUIVALENT, DIFFERENT, UNDECIDED, UNTESTED = (
     "inconclusive",
     "different digits, not tested",
 )
+SAME_IDENTICAL, SAME_DIFFERENT, SAME_UNPAIRED, OTHER_ARITHMETIC, NOT_RECORDED = (
+    "same arithmetic, identical digits",
+    "same arithmetic, different digits: a real discrepancy to investigate",
+    "same arithmetic, no seed in common to compare digits",
+    "different arithmetic, compared only statistically",
+    "arithmetic not recorded, compared only statistically",
+)
+# The columns a summary.csv must have to be compared (collect's SUMMARY_COLUMNS has them); ``arithmetic``
+# may be missing or empty (NOT_RECORDED).
+REQUIRED_COLUMNS = [*KEYS, "seed", *NUMBERS]
 COLUMNS = [
     *KEYS,
     "metric",
+    "arithmetic_ours",
+    "arithmetic_reference",
+    "arithmetic",
     "seeds_ours",
     "seeds_reference",
     "common_seeds",
@@ -79,8 +100,36 @@ def welch(ours, reference, margin: float, alpha: float) -> dict:
     }
 
 
+def fingerprints(runs: pd.DataFrame) -> str:
+    """The arithmetic fingerprints of a configuration's runs: the one they share, several joined by "+",
+    or "" where any run has none."""
+    if "arithmetic" not in runs:
+        return ""
+    values = runs["arithmetic"]
+    if values.isna().any() or (values.astype(str).str.strip() == "").any():
+        return ""
+    return "+".join(sorted(set(values.astype(str))))
+
+
+def arithmetic_case(ours: str, reference: str, common_seeds: int, identical_seeds: int) -> str:
+    """What the two sides' fingerprints (:func:`fingerprints`) say about the digits of their common seeds."""
+    if not ours or not reference:
+        return NOT_RECORDED
+    if ours != reference or "+" in ours:
+        return OTHER_ARITHMETIC
+    if not common_seeds:
+        return SAME_UNPAIRED
+    return SAME_IDENTICAL if identical_seeds == common_seeds else SAME_DIFFERENT
+
+
+def missing_columns(summary: pd.DataFrame) -> list[str]:
+    """The columns of REQUIRED_COLUMNS that ``summary`` lacks."""
+    return [column for column in REQUIRED_COLUMNS if column not in summary.columns]
+
+
 def compare(ours: pd.DataFrame, reference: pd.DataFrame, margins: dict, alpha: float = 0.05) -> pd.DataFrame:
-    """One row per configuration both replications ran and number (COLUMNS), with its verdict."""
+    """One row per configuration both replications ran and number (COLUMNS), with its verdict and what the
+    arithmetic fingerprints say about the digits."""
     rows = []
     for key, mine in ours.groupby(KEYS, sort=False):
         theirs = reference
@@ -88,6 +137,7 @@ def compare(ours: pd.DataFrame, reference: pd.DataFrame, margins: dict, alpha: f
             theirs = theirs[theirs[column] == value]
         if theirs.empty:
             continue
+        arithmetic = {"arithmetic_ours": fingerprints(mine), "arithmetic_reference": fingerprints(theirs)}
         for metric in NUMBERS:
             a, b = mine.set_index("seed")[metric], theirs.set_index("seed")[metric]
             common = a.index.intersection(b.index)
@@ -100,7 +150,9 @@ def compare(ours: pd.DataFrame, reference: pd.DataFrame, margins: dict, alpha: f
                 "mean_ours": float(a.mean()),
                 "mean_reference": float(b.mean()),
                 "delta": margins[metric],
+                **arithmetic,
             }
+            row["arithmetic"] = arithmetic_case(*arithmetic.values(), len(common), row["identical_seeds"])
             if len(common) and row["identical_seeds"] == len(common) == len(a) == len(b):
                 row |= {"difference": 0.0, "verdict": IDENTICAL}
             elif len(a) < 2 or len(b) < 2:

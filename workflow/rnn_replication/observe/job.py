@@ -15,7 +15,7 @@ from rnn_replication.core.history import write_history
 from rnn_replication.core.runs import RunOutputs
 from rnn_replication.core.spec import RunSpec
 from rnn_replication.data import mnist
-from rnn_replication.observe import devices, epochs, record
+from rnn_replication.observe import devices, epochs, probe, record
 from rnn_replication.train import arithmetic, fitting
 
 
@@ -156,7 +156,11 @@ def train_run(
             "resumed_at_epoch": history.resumed_at,
         }
         environment = record.environment_record(
-            observed, observer.device, trained.deterministic_ops, trained.data_sha256
+            observed,
+            observer.device,
+            trained.deterministic_ops,
+            trained.data_sha256,
+            arithmetic_fingerprint(spec, print_fn),
         )
         metrics = record.run_record(
             spec, trained.model, history.rows, trained.evaluation, timings, environment
@@ -173,6 +177,16 @@ def train_run(
             flush=True,
         )
         return metrics
+
+
+def arithmetic_fingerprint(spec: RunSpec, print_fn) -> str | None:
+    """The run's arithmetic fingerprint (observe.probe), computed after training on models of its own; None,
+    with a warning, where the probe fails: a finished run is not lost to what only records it."""
+    try:
+        return probe.arithmetic_fingerprint(spec)
+    except Exception as error:  # noqa: BLE001 - any failure of the probe leaves the run's numbers intact
+        print_fn(f"WARNING: no arithmetic fingerprint for {spec.name} ({type(error).__name__}: {error})")
+        return None
 
 
 def save_model(model, path: str) -> None:

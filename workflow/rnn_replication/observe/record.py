@@ -61,10 +61,12 @@ def describe_device(backend: str) -> str:
     return f"GPU: {gpu}" if gpu else f"CPU: {records.cpu_name()} ({os.cpu_count()} cores)"
 
 
-def environment_record(identity: dict, device: str, deterministic_ops: bool, data_sha256: str) -> dict:
+def environment_record(
+    identity: dict, device: str, deterministic_ops: bool, data_sha256: str, arithmetic: str
+) -> dict:
     """Where and with what a run trained: its identity (what decides its numbers, core.identity) and its
     variant, the device (and a warning if a GPU went unused), the code (git commit, dirty or not), every
-    installed package, Python, host, SLURM job."""
+    installed package, Python, host, SLURM job, and the arithmetic its kernels did (observe.probe)."""
     backend = identity["backend"]
     return {
         "identity": identity,
@@ -88,6 +90,8 @@ def environment_record(identity: dict, device: str, deterministic_ops: bool, dat
         "cpu_model": records.cpu_name(),
         "cpu_isa": identity["cpu_isa"],
         "cpu_isa_in_effect": records.cpu_isa_in_effect(identity["cpu_isa"]),
+        # What the kernels did, whatever the names above say: same fingerprint, same digits per seed.
+        "arithmetic": arithmetic,
     }
 
 

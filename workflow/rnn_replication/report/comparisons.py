@@ -83,7 +83,8 @@ def timing_table(ratios: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
 def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     """The compare rule's results/comparison.csv (judge.comparison), formatted: per configuration and
-    number, the seeds compared, how many gave identical digits, the difference of the means with its
+    number, the seeds compared, how many gave identical digits, what the arithmetic fingerprints say about
+    them, the difference of the means with its
     interval (where tested) and the verdict."""
     rows = []
     for row in comparison.to_dict("records"):
@@ -95,6 +96,7 @@ def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
                 "number": METRIC_NAMES[row["metric"]],
                 "seeds (ours / reference)": f"{int(row['seeds_ours'])} / {int(row['seeds_reference'])}",
                 "identical digits": f"{int(row['identical_seeds'])} of {int(row['common_seeds'])} seeds",
+                "arithmetic (observe.probe)": row["arithmetic"],
                 "ours − reference (90 % interval)": difference(row["difference"])
                 + ("" if interval == "–" else f" ({interval})"),
                 "verdict": row["verdict"]

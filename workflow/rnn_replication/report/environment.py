@@ -36,7 +36,8 @@ def code_versions(provenance: pd.DataFrame) -> str:
 
 def numeric_settings(provenance: pd.DataFrame) -> dict[str, str]:
     """What decides the digits besides the seed, over every run's record (docs/reproducibility.md): the
-    CPU, oneDNN's instruction-set cap and the level in effect, op determinism, TF32; each distinct value
+    CPU, oneDNN's instruction-set cap and the level in effect, the arithmetic fingerprint the kernels
+    gave, op determinism, TF32; each distinct value
     with its number of runs where the runs differ."""
 
     def switch(field: str, on: str) -> str:
@@ -48,6 +49,11 @@ def numeric_settings(provenance: pd.DataFrame) -> dict[str, str]:
         "oneDNN instruction-set cap → in effect": distinct_values(
             f"{cap or 'none'} → {level or 'unknown'}"
             for cap, level in zip(provenance["cpu_isa"], provenance["cpu_isa_in_effect"], strict=True)
+        ),
+        # What the kernels did (observe.probe): a configuration's runs share one where made alike, and
+        # other machines' runs compare digit for digit only where theirs is the same.
+        "arithmetic fingerprint (one per configuration)": distinct_values(
+            fingerprint or "not recorded" for fingerprint in provenance["arithmetic"]
         ),
         "op determinism": switch("deterministic_ops", "on"),
         "TensorFloat-32 matmuls": switch("tf32", "allowed"),
