@@ -17,7 +17,7 @@ import sys
 
 import pandas as pd
 
-from rnn_replication.core import runs
+from rnn_replication.core import records, runs
 from rnn_replication.judge import comparison
 
 
@@ -38,7 +38,7 @@ def main() -> int:
     summaries = []
     for path in (args.ours, args.reference):
         try:
-            summary = pd.read_csv(path)
+            summary = records.read_summary(path)
         except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
             print(
                 f"{path}: cannot be read as CSV ({error}); expected a workflow's summary.csv", file=sys.stderr
@@ -61,7 +61,16 @@ def main() -> int:
     if args.out:
         table.to_csv(args.out, index=False)
     shown = table[
-        [*comparison.KEYS, "metric", "common_seeds", "identical_seeds", "arithmetic", "difference", "verdict"]
+        [
+            *comparison.KEYS,
+            "metric",
+            "common_seeds",
+            "identical_seeds",
+            "arithmetic",
+            "difference",
+            "verdict",
+            "note",
+        ]
     ]
     print(shown.to_markdown(index=False))
     discrepant = (table["verdict"] == comparison.DIFFERENT) | (

@@ -129,3 +129,15 @@ def steady_seconds_per_epoch(epoch_seconds: list[float]) -> float:
     """Median epoch time without the first epoch, which includes graph building / compilation."""
     steady = epoch_seconds[1:] or epoch_seconds
     return statistics.median(steady)
+
+
+# Columns that hold text even where every value looks like a number: a fingerprint of hex digits only
+# ("012345678901") would otherwise be read as an integer and lose its leading zero.
+TEXT_COLUMNS = ("run", "backend", "device", "data_sha256", "arithmetic", "variant")
+
+
+def read_summary(path: str | os.PathLike):
+    """A summary.csv (collect.gather writes it) as a DataFrame, its text columns read as text."""
+    import pandas as pd  # here, not above: writing a record needs no pandas
+
+    return pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str))

@@ -8,8 +8,9 @@ summary.csv files:
   digit), as the same code, settings and instruction set give;
 - otherwise, over seeds, Welch's two-sample t: **equivalent within ±delta** when two one-sided tests at
   alpha show the difference of the means within the margin (the config's ``verdict.margins``), **different**
-  when the two-sided test rejects, **inconclusive** when neither does; Holm's correction across the
-  compared numbers, for each of the two tests. With fewer than two seeds on a side there is no spread to
+  when the two-sided test rejects (noted where its interval lies within the margin all the same),
+  **inconclusive** when neither does; Holm's correction across the compared numbers, for each of the two
+  tests. With fewer than two seeds on a side there is no spread to
   test against: **different digits, not tested**.
 
 Beside the verdict, what the runs' arithmetic fingerprints (observe.probe; summary.csv's ``arithmetic``)
@@ -71,7 +72,11 @@ COLUMNS = [
     "p_different_holm",
     "p_equivalent_holm",
     "verdict",
+    "note",
 ]
+# As the judge notes it for the article's numbers (judge.numbers): significance without a difference that
+# matters, which "different" alone would hide.
+WITHIN_MARGIN = "the difference is detectable, yet its interval lies within the margin"
 
 
 def welch(ours, reference, margin: float, alpha: float) -> dict:
@@ -172,4 +177,7 @@ def compare(ours: pd.DataFrame, reference: pd.DataFrame, margins: dict, alpha: f
         DIFFERENT,
         np.where(table.loc[tested, "p_equivalent_holm"] < alpha, EQUIVALENT, UNDECIDED),
     )
+    inside = (-table["delta"] < table["low"]) & (table["high"] < table["delta"])
+    within = (table["verdict"] == DIFFERENT) & inside
+    table["note"] = np.where(within, WITHIN_MARGIN, "")
     return table

@@ -45,7 +45,7 @@ def write_replication(
     the config's semantics, level and margins (``config["semantics"]`` and ``config["verdict"]``); and the
     descriptive tables the report shows beside the verdicts (``statistics_out``: a path for each of
     descriptive.STATISTICS), so that the report computes nothing."""
-    everything = pd.read_csv(summary_path)
+    everything = records.read_summary(summary_path)
     summary = everything[everything["semantics"] == config["semantics"]]
     article = paper.read_article(article_path)
     claims = list(paper.read_claims(claims_path).values())

@@ -81,11 +81,12 @@ def timing_table(ratios: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     )
 
 
-def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+def comparison_table(comparison: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """The compare rule's results/comparison.csv (judge.comparison), formatted: per configuration and
     number, the seeds compared, how many gave identical digits, what the arithmetic fingerprints say about
     them, the difference of the means with its
     interval (where tested) and the verdict."""
+    level = wording.interval_levels(alpha)[1]  # the two one-sided tests' interval
     rows = []
     for row in comparison.to_dict("records"):
         difference = difference_format(row["metric"])
@@ -97,10 +98,11 @@ def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
                 "seeds (ours / reference)": f"{int(row['seeds_ours'])} / {int(row['seeds_reference'])}",
                 "identical digits": f"{int(row['identical_seeds'])} of {int(row['common_seeds'])} seeds",
                 "arithmetic (observe.probe)": row["arithmetic"],
-                "ours − reference (90 % interval)": difference(row["difference"])
+                f"ours − reference ({level} interval)": difference(row["difference"])
                 + ("" if interval == "–" else f" ({interval})"),
                 "verdict": row["verdict"]
-                + (f" (±{difference(row['delta']).lstrip('+')})" if row["verdict"] == "equivalent" else ""),
+                + (f" (±{difference(row['delta']).lstrip('+')})" if row["verdict"] == "equivalent" else "")
+                + (f"; {row['note']}" if isinstance(row.get("note"), str) and row["note"] else ""),
             }
         )
     return pd.DataFrame(rows)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnn_replication.collect.provenance import read_provenance
-from rnn_replication.core import runs
+from rnn_replication.core import records, runs
 from rnn_replication.core.paper import load_article, load_claims
 from rnn_replication.judge.descriptive import STATISTICS
 
@@ -106,7 +106,7 @@ def load_report_inputs(
     (``statistics_paths``: seed_spread, timing_ratios, semantics), the timing pass, the confusion counts,
     the article and the benchmarks for the report. Without ``statistics_paths``, the judge's files beside
     the summary."""
-    summary = pd.read_csv(summary_path)
+    summary = records.read_summary(summary_path)
     if statistics_paths is None:
         statistics_paths = {name: Path(summary_path).parent / f"{name}.csv" for name in STATISTICS}
     semantics = config.get("semantics") or summary["semantics"].mode()[0]
