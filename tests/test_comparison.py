@@ -164,3 +164,20 @@ def test_fingerprints_that_look_like_numbers_are_read_back_as_written(tmp_path):
         "012345678901",
         "12e345678901",
     ]
+
+
+def test_holm_adjusts_the_compared_numbers_together_and_the_verdicts_follow_the_adjusted_p_values():
+    import numpy as np
+
+    from rnn_replication.judge import inference
+
+    ours = summary({"lstm": [0.9861, 0.9850, 0.9866, 0.9855], "gru": [0.9873, 0.9879, 0.9862, 0.9870]})
+    reference = summary({"lstm": [0.9868, 0.9872, 0.9869, 0.9875], "gru": [0.9871, 0.9880, 0.9874, 0.9884]})
+    table = comparison.compare(ours, reference, MARGINS)
+    assert len(table) == 4 and (table["p_different"] < 1).all()
+    for raw in ("p_different", "p_equivalent"):
+        np.testing.assert_allclose(table[f"{raw}_holm"], inference.holm(table[raw]))
+    # LSTM's accuracy differs before the correction over four numbers, not after it.
+    lstm = table.set_index(["cell", "metric"]).loc[("lstm", "test_accuracy")]
+    assert lstm["p_different"] < 0.05 <= lstm["p_different_holm"], lstm
+    assert lstm["verdict"] != "different"

@@ -56,6 +56,7 @@ def test_schema_defaults_fill_what_the_default_config_leaves_out(repo):
     assert config["data"] == {"local_path": "", "sources": ["keras", "npm"]}
     assert config["timing"] == {"repeats": 6} and config["threads_per_run"] == 1
     assert config["verdict"]["max_other_cpu_share"] == 0.1
+    assert config["verdict"]["power_miss_margins"] == 2
 
 
 def test_default_config_is_the_articles_experiment_with_seeds_to_judge_it(repo):
@@ -76,6 +77,7 @@ def test_default_config_is_the_articles_experiment_with_seeds_to_judge_it(repo):
         "alpha": 0.05,
         "margins": {"test_accuracy": 0.005, "test_loss": 0.02},
         "max_other_cpu_share": 0.1,
+        "power_miss_margins": 2,
     }
 
 

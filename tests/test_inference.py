@@ -116,3 +116,72 @@ def test_paired_equivalence_supports_small_and_rejects_large_differences():
     assert small["p_equivalent"] < 0.05 and small["p_beyond"] > 0.5
     large = inference.paired_equivalence([0.010, 0.011, 0.012, 0.009, 0.010], MARGIN)
     assert large["p_beyond"] < 0.05 and large["p_equivalent"] > 0.5
+
+
+def test_paired_tests_are_students_t_and_beyond_the_margin_is_doubled_over_the_two_directions():
+    differences = np.array([0.0061, 0.0072, 0.0055, 0.0068, 0.0080])
+    tested = inference.paired_equivalence(differences, MARGIN)
+
+    def one_sided(value, alternative):
+        return stats.ttest_1samp(differences, value, alternative=alternative).pvalue
+
+    assert tested["p_greater"] == pytest.approx(one_sided(0.0, "greater"))
+    assert tested["p_less"] == pytest.approx(one_sided(0.0, "less"))
+    within = max(one_sided(-MARGIN, "greater"), one_sided(MARGIN, "less"))
+    assert tested["p_equivalent"] == pytest.approx(within)
+    # "Beyond the margin" in either direction: the smaller one-sided p-value, doubled.
+    beyond = min(one_sided(MARGIN, "greater"), one_sided(-MARGIN, "less"))
+    assert 0 < beyond < 0.5 and tested["p_beyond"] == pytest.approx(2 * beyond)
+    scale = differences.std(ddof=1) / math.sqrt(5)
+    interval = stats.t.interval(0.90, 4, loc=differences.mean(), scale=scale)
+    assert (tested["low"], tested["high"]) == pytest.approx(interval)
+
+
+def test_power_is_the_noncentral_t_and_matches_a_simulation_of_the_difference_test():
+    sd, n, miss, level = 0.0033, 5, 0.01, 0.05 / 6
+    rng = np.random.default_rng(3)
+    seeds = rng.normal(0.0, sd, size=(20000, n))
+    article = rng.normal(miss, sd, size=20000)
+    flagged = inference.p_different(article - seeds.mean(axis=1), seeds.std(axis=1, ddof=1), n) < level
+    # Monte-Carlo error of the share: 0.27 points.
+    assert inference.miss_power(miss, sd, n, level) == pytest.approx(flagged.mean(), abs=0.01)
+    assert inference.miss_power(miss, sd, n, level) == pytest.approx(0.179, abs=0.002)  # 5 seeds, Holm over 6
+    assert inference.miss_power(miss, sd, n, 0.05) == pytest.approx(0.554, abs=0.002)  # judged alone
+    assert inference.miss_power(-miss, sd, n, level) == inference.miss_power(miss, sd, n, level)
+    assert inference.miss_power(miss, 0.0001, n, level) == pytest.approx(1.0)  # far tail: no NaN
+
+
+def test_the_predictive_probability_matches_a_simulation_of_its_own():
+    """Over what 5 seeds allow for mu and sigma (sigma^2 = 4 s^2 / chi-square(4), mu ~ N(mean, sigma^2/5)),
+    fresh replications simulated seed by seed with their own generator."""
+    difference, sd, n, level = 0.002, 0.001, 5, 0.05 / 6
+    rate, ceiling = inference.predictive_decision(difference, sd, n, MARGIN, level)
+    rng = np.random.default_rng(11)
+    sigma = sd * np.sqrt((n - 1) / rng.chisquare(n - 1, size=8000))
+    mu = rng.normal(0.0, sigma / math.sqrt(n))  # mu less the observed mean
+    for seeds in (8, 40):
+        draws = rng.normal(mu[:, None], sigma[:, None], size=(8000, seeds))
+        gap, spread = difference - draws.mean(axis=1), draws.std(axis=1, ddof=1)
+        different = inference.p_different(gap, spread, seeds) < level
+        share = (different | (inference.p_equivalent(gap, spread, seeds, MARGIN) < level)).mean()
+        assert rate(seeds) == pytest.approx(share, abs=0.03)  # two simulations: about 0.8 points each
+    # Unlimited seeds: the mean and sd known, the article is decided by where it lies from mu.
+    distance = np.abs(difference - mu)
+    unlimited = (distance > stats.norm.ppf(1 - level / 2) * sigma) | (
+        distance + stats.norm.ppf(1 - level) * sigma < MARGIN
+    )
+    assert ceiling == pytest.approx(unlimited.mean(), abs=0.03)
+    assert rate(8) < rate(40) <= ceiling + 0.01
+    # Less than the plug-in's 80 % at the plug-in count: the mean and sd are themselves uncertain.
+    plug_in = inference.seeds_to_decide(difference, sd, n, MARGIN, level)
+    assert plug_in is not None and rate(plug_in) < 0.7
+
+
+def test_the_predictive_count_is_the_smallest_that_reaches_eighty_percent():
+    difference, sd, n, level = 0.0, 0.0004, 5, 0.05 / 6
+    count, ceiling = inference.seeds_to_decide_predictive(difference, sd, n, MARGIN, level)
+    rate, _ = inference.predictive_decision(difference, sd, n, MARGIN, level)
+    assert ceiling > 0.8 and count is not None and count > n
+    assert rate(count) >= 0.8 and (count == n + 1 or rate(count - 1) < 0.8)
+    # Where unlimited seeds decide it less than 80 % of the time, no count is given.
+    assert inference.seeds_to_decide_predictive(0.002, 0.001, n, MARGIN, level)[0] is None

@@ -105,6 +105,35 @@ def test_the_estimate_counts_the_runs_left_and_scales_by_the_finished_ones(tmp_p
     assert progress.whole_grid_line(before, PER_EPOCH).startswith("estimate: 6 of 6 runs to train, about ")
 
 
+def test_the_load_during_the_timing_pass_stretches_the_runs_where_it_would_crowd_them(tmp_path, monkeypatch):
+    # A 2-CPU VM, 2 one-CPU jobs, others took half of the pass's CPUs: 3 CPUs' demand on 2, 1.5 times.
+    assert progress.load_factor(0.5, 2, 2) == pytest.approx(1.5)
+    # 6 busy cores of 64, 4 jobs: the others fit on the idle CPUs, no slower.
+    assert progress.load_factor(6 / 64, 64, 4) == 1.0
+    assert progress.load_factor(0.0, 2, 2) == progress.load_factor(float("nan"), 2, 2) == 1.0
+    rows = [{"cell": "lstm", "seconds": 3, "others_cpu_share": share, "cpus": 2} for share in (0.1, 0.6, 0.5)]
+    records.write_csv(tmp_path / "timing.csv", rows, ["cell", "seconds", "others_cpu_share", "cpus"])
+    assert progress.timing_load(tmp_path / "timing.csv") == (0.5, 2.0)
+    monkeypatch.chdir(tmp_path)
+    quiet = progress.estimate(PLANNED, PER_EPOCH, jobs_at_once=2)
+    busy = progress.estimate(PLANNED, PER_EPOCH, jobs_at_once=2, load=(0.5, 2.0), after_training=70.0)
+    assert busy.seconds_left == pytest.approx(1.5 * quiet.seconds_left) and busy.load_factor == 1.5
+    line = progress.whole_grid_line(busy, PER_EPOCH)
+    assert "with 2 at once on this machine, then about 70 s for the report (timing pass" in line
+    assert line.endswith(
+        "; other processes took 50 % of the timing pass's CPUs: if they go on, each run takes about 1.5 times"
+        " as long, as counted here"
+    )
+    assert "other processes" not in progress.whole_grid_line(quiet, PER_EPOCH)
+
+
+def test_the_steps_after_training_count_their_last_benchmarks_or_a_default(tmp_path):
+    assert progress.after_training_seconds(tmp_path) == progress.AFTER_TRAINING_SECONDS
+    for step, seconds in zip(progress.AFTER_TRAINING_STEPS, (5, 9, 40, 6), strict=True):
+        records.atomic_write_text(tmp_path / f"{step}.tsv", f"s\th:m:s\n{seconds}\t0:00:00\n")
+    assert progress.after_training_seconds(tmp_path) == 60.0
+
+
 def test_seconds_per_epoch_are_each_cells_median_in_the_timing_pass(tmp_path):
     rows = [{"cell": cell, "seconds": s} for cell, s in [("lstm", 3), ("lstm", 9), ("lstm", 4), ("gru", 5)]]
     records.write_csv(tmp_path / "timing.csv", rows, ["cell", "seconds"])
@@ -190,16 +219,20 @@ def test_a_run_that_has_just_finished_counts_with_its_elapsed_seconds(tmp_path, 
 
 def test_the_progress_script_counts_the_job_that_runs_it():
     """workflow/scripts/progress.py --finished RUN: the run's seconds are its job's (the parent shell's)
-    age; here the shell sleeps 2 s before starting it."""
+    age. The shell prints the time it started, sleeps 1 s, then starts the script, which prints the job's
+    age and the time it measured it: the age is the difference, however slow the machine (its imports)."""
     script = Path(__file__).resolve().parents[1] / "workflow" / "scripts" / "progress.py"
-    code = f"import runpy; print(round(runpy.run_path({str(script)!r})['job_seconds']()))"
+    code = f"import runpy, time; print(runpy.run_path({str(script)!r})['job_seconds'](), time.time())"
     result = subprocess.run(
-        ["bash", "-c", f"sleep 2; {shlex.quote(sys.executable)} -c {shlex.quote(code)}; true"],
+        ["bash", "-c", f"date +%s.%N; sleep 1; {shlex.quote(sys.executable)} -c {shlex.quote(code)}; true"],
         capture_output=True,
         text=True,
         check=True,
     )
-    assert 2 <= int(result.stdout.strip()) < 10, result  # its age, imports included (slow on a busy machine)
+    started, age, now = map(float, result.stdout.split())
+    assert age >= 1, result
+    # The shell exists a moment before `date` reads the clock; its start time is kept in 10 ms ticks.
+    assert -0.05 < age - (now - started) < 1.0, result
 
 
 def test_a_run_being_trained_counts_only_its_epochs_left(tmp_path, monkeypatch):
@@ -278,10 +311,29 @@ def test_the_replay_reads_a_snakemake_log_and_sets_the_estimate_beside_the_time_
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "--cores 4 on 2 CPUs: 4 jobs run, 2 make progress at once"
-    assert "| after the timing pass | 10:01:00 | 240 | 60 | 0.25 |" in lines
-    assert f"| 1 of 2 trained ({variant}/{specs[0].name}) | 10:03:00 | 120 | 60 | 0.50 |" in lines
-    assert f"| 2 of 2 trained ({variant}/{specs[1].name}) | 10:05:00 | 0 | 0 | – |" in lines
+    assert lines[0] == (
+        "--cores 4 on 2 CPUs: 4 jobs run, 2 make progress at once; other processes took 0 % of the timing"
+        " pass's CPUs (each run counted 1.00 times as long)"
+    )
+    assert "| after the timing pass | 10:01:00 | 240 | 60 | 0.25 | 60 | 0.25 |" in lines
+    assert f"| 1 of 2 trained ({variant}/{specs[0].name}) | 10:03:00 | 120 | 60 | 0.50 | 60 | 0.50 |" in lines
+    assert f"| 2 of 2 trained ({variant}/{specs[1].name}) | 10:05:00 | 0 | 0 | – | 0 | – |" in lines
+    # The same log, the timing pass beside another process that took half of its 2 CPUs: with that load
+    # going on, 2 one-CPU jobs and 1 CPU of others' demand share 2 CPUs, each run 1.5 times as long.
+    busy = [{"cell": "lstm", "seconds": 35.0, "others_cpu_share": 0.5, "cpus": 2}]
+    records.write_csv(
+        tmp_path / "results" / "timing" / "0123456789" / "timing.csv",
+        busy,
+        ["cell", "seconds", "others_cpu_share", "cpus"],
+    )
+    result = subprocess.run(
+        [sys.executable, str(script), str(log), "--cpus", "2"], cwd=tmp_path, capture_output=True, text=True
+    )
+    lines = result.stdout.splitlines()
+    assert "took 50 % of the timing pass's CPUs (each run counted 1.50 times as long)" in lines[0]
+    assert "| after the timing pass | 10:01:00 | 240 | 60 | 0.25 | 90 | 0.38 |" in lines
+    # Once a run has finished, its real seconds take over: the load counts no more.
+    assert f"| 1 of 2 trained ({variant}/{specs[0].name}) | 10:03:00 | 120 | 60 | 0.50 | 60 | 0.50 |" in lines
 
 
 def test_a_resumed_job_is_compared_with_the_epochs_it_trained(tmp_path, monkeypatch):

@@ -383,11 +383,23 @@ def test_the_speed_claim_is_not_judged_from_a_busy_machine_nor_from_an_unbalance
     busy = judge_claims(CLAIMS, ARTICLE, known_summary(), timing_of(seconds, busy=0.3), MARGINS)
     speed = busy.set_index("id").loc["gru_trains_faster"]
     assert speed["verdict"] == "not judged" and pd.isna(speed["p_equivalent"])
-    assert "the machine was busy (other processes used up to 30 % of its CPU" in speed["note"]
+    assert speed["note"].startswith(
+        "not judged: other processes took up to 30 % of the timing pass's CPUs during a timed epoch of "
+        "GRU or LSTM; at most 10 % is allowed"
+    )
     assert speed["mean"] < 1  # the estimate is still shown
     tested = busy[busy["p_equivalent"].notna()]
     assert len(tested) == 3  # the Holm family: the three accuracy claims only
-    assert wording.verdict_label(speed.to_dict()).startswith("not judged: the machine was busy")
+    assert wording.verdict_label(speed.to_dict()).startswith("not judged: other processes took")
+    # Just above the limit, the note says so in the digits it shows; retried repeats are told.
+    edge = timing_of(seconds, busy=0.1004).assign(attempts=3)
+    note = (
+        judge_claims(CLAIMS, ARTICLE, known_summary(), edge, MARGINS)
+        .set_index("id")
+        .loc["gru_trains_faster", "note"]
+    )
+    assert "up to 10.04 % of the timing pass's CPUs" in note
+    assert "after timing the disturbed repeats up to 3 times; at most 10 % is allowed" in note
     # GRU always timed second: an order effect could pass for a speed difference.
     unbalanced = timing_of(seconds).assign(position=lambda frame: frame["cell"].map({"lstm": 1, "gru": 2}))
     speed = judge_claims(CLAIMS, ARTICLE, known_summary(), unbalanced, MARGINS).set_index("id")
@@ -458,3 +470,147 @@ def test_the_judge_reads_only_the_files_of_paper_its_rule_declares(repo, tmp_pat
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "replication.csv").exists() and (tmp_path / "seed_spread.csv").exists()
+
+
+def test_one_number_is_judged_by_the_prediction_t_with_the_configured_margin():
+    from scipy import stats
+
+    from rnn_replication.judge.numbers import judge_number
+
+    values, article = [0.9861, 0.9858, 0.9866, 0.9870, 0.9855], 0.9890
+    row = judge_number(article, values, 0.005)
+    difference = article - np.mean(values)
+    scale = np.std(values, ddof=1) * math.sqrt(1 + 1 / 5)
+    assert row["p_different"] == pytest.approx(2 * stats.t.sf(abs(difference) / scale, 4))
+    within = max(stats.t.sf((difference + 0.005) / scale, 4), stats.t.cdf((difference - 0.005) / scale, 4))
+    assert row["p_equivalent"] == pytest.approx(within) and row["delta"] == 0.005
+    half = stats.t.ppf(0.95, 4) * scale
+    assert (row["eq_low"], row["eq_high"]) == pytest.approx((difference - half, difference + half))
+
+
+def holm_claims_summary():
+    """LSTM and GRU above SimpleRNN on every seed by an amount whose one-sided p-value is 0.03 each, and
+    equal to each other: three tested claims, two of them significant only before Holm's correction."""
+    from scipy import stats
+
+    offsets = [0.001 * o for o in SPREAD]  # paired differences with sd 0.00158
+    gain = stats.t.isf(0.03, 4) * np.std(offsets, ddof=1) / math.sqrt(5)
+    simple = seeds_around(0.9730, [0.002 * o for o in SPREAD])
+    better = [value + gain + offset for value, offset in zip(simple, offsets, strict=True)]
+    return summary_of(
+        five_seeds("simplernn", simple, [0.09] * 5, 20096)
+        + five_seeds("lstm", better, [0.05] * 5, 80384)
+        + five_seeds("gru", better, [0.05] * 5, 60288)
+    )
+
+
+def test_the_tested_claims_are_holm_corrected_together():
+    from rnn_replication.judge import inference
+
+    timing = timing_of({"lstm": [6.0], "gru": [5.0]})  # one repeat: the speed claim is not tested
+    table = judge_claims(CLAIMS, ARTICLE, holm_claims_summary(), timing, MARGINS).set_index("id")
+    greater = ["lstm_more_accurate_than_simplernn", "gru_more_accurate_than_simplernn"]
+    # Student's t on the paired differences: p = 0.03 exactly (z would give 0.005).
+    assert table.loc[greater, "p_equivalent"].tolist() == pytest.approx([0.03, 0.03])
+    tested = table["p_equivalent"].notna()
+    assert tested.sum() == 3
+    for raw, adjusted in (("p_equivalent", "p_equivalent_holm"), ("p_different", "p_different_holm")):
+        np.testing.assert_allclose(table.loc[tested, adjusted], inference.holm(table.loc[tested, raw]))
+    # 0.03 < 0.05 alone, but Holm over three tested claims makes it 0.06.
+    assert set(table.loc[greater, "verdict"]) == {"inconclusive"}
+    assert table.loc["lstm_and_gru_differ_little", "verdict"] == "supported"
+
+
+def test_a_claim_beyond_the_margin_is_contradicted_by_the_doubled_one_sided_p_value():
+    from scipy import stats
+
+    rows = (
+        five_seeds("lstm", seeds_around(0.9870, [0.0003 * o for o in SPREAD]), [0.05] * 5, 80384)
+        + five_seeds("gru", seeds_around(0.9932, [0.0005 * o for o in SPREAD]), [0.05] * 5, 60288)
+        + five_seeds("simplernn", seeds_around(0.9730, [0.0003 * o for o in SPREAD]), [0.09] * 5, 20096)
+    )
+    table = judge_claims(CLAIMS, ARTICLE, summary_of(rows), None, MARGINS).set_index("id")
+    row = table.loc["lstm_and_gru_differ_little"]
+    differences = np.array([0.9870 + 0.0003 * o - (0.9932 + 0.0005 * o) for o in SPREAD])
+    below = stats.ttest_1samp(differences, -0.005, alternative="less").pvalue
+    assert row["p_different"] == pytest.approx(2 * below)
+
+
+def test_each_number_gets_its_power_against_a_miss_of_two_margins_at_holms_first_step():
+    from rnn_replication.judge import inference
+
+    table = judge_numbers(known_summary(), ARTICLE, MARGINS)
+    for row in table.to_dict("records"):
+        assert row["miss"] == 2 * MARGINS[row["metric"]]
+        power = inference.miss_power(row["miss"], row["sd"], row["n"], 0.05 / 6)
+        assert row["power"] == pytest.approx(power)
+        assert row["power_low"] <= row["power"] <= row["power_high"]
+    simple = table.set_index("id").loc["simplernn_test_accuracy"]
+    assert simple["power_low"] == pytest.approx(inference.miss_power(0.01, simple["sd_high"], 5, 0.05 / 6))
+    # Fewer numbers tested: a smaller family, so more power; another size of miss from the config.
+    two_cells = known_summary()[lambda f: f["cell"] != "gru"]
+    smaller = judge_numbers(two_cells, ARTICLE, MARGINS, miss_margins=3).set_index("id")
+    row = smaller.loc["simplernn_test_accuracy"]
+    assert row["miss"] == pytest.approx(0.015)
+    assert row["power"] == pytest.approx(inference.miss_power(0.015, row["sd"], 5, 0.05 / 4))
+    assert pd.isna(smaller.loc["gru_test_accuracy", "power"])
+
+
+def test_the_seeds_to_decide_are_counted_at_the_bonferroni_level_of_the_family():
+    from rnn_replication.judge import inference
+
+    rows = five_seeds(
+        "lstm",
+        seeds_around(0.9867, [0.0012 * o for o in SPREAD]),
+        seeds_around(0.0465, [0.0005 * o for o in SPREAD]),
+        80384,
+    )[:3]
+    row = judge_numbers(summary_of(rows), ARTICLE, MARGINS).set_index("id").loc["lstm_test_accuracy"]
+    assert row["verdict"] == "consistent, inconclusive"
+    arguments = (row["difference"], row["sd"], 3, MARGINS["test_accuracy"])
+    # Two numbers tested (LSTM's accuracy and loss): the level is 0.05 / 2.
+    assert row["seeds_to_decide"] == inference.seeds_to_decide(*arguments, 0.05 / 2)
+    assert row["seeds_to_decide"] != inference.seeds_to_decide(*arguments, 0.05)
+    assert row["seeds_low"] <= row["seeds_to_decide"]
+    assert pd.isna(row["seeds_high"]) or row["seeds_high"] >= row["seeds_to_decide"]
+    rate, decidable = inference.predictive_decision(*arguments, 0.05 / 2)
+    assert row["decide_probability"] == pytest.approx(rate(int(row["seeds_to_decide"])))
+    assert row["decidable"] == pytest.approx(decidable)
+
+
+def test_no_number_of_seeds_can_decide_it_only_where_unlimited_seeds_rarely_would():
+    from rnn_replication.judge.numbers import seeds_sentence
+
+    none = {"seeds_to_decide": None, "seeds_low": None, "seeds_high": None, "predictive_seeds": None}
+    hopeless = seeds_sentence(none | {"decide_probability": math.nan, "decidable": 0.02}, 5)
+    assert hopeless.startswith("no number of seeds can decide it") and "2 %" in hopeless
+    uncertain = seeds_sentence(none | {"decide_probability": math.nan, "decidable": 0.3}, 5)
+    assert uncertain == (
+        "at the observed mean and sd no count up to 1,000 decides it; over the means and sds that 5 seeds"
+        " allow, unlimited seeds decide it with probability 30 %"
+    )
+    plug_in = none | {"seeds_to_decide": 57, "seeds_low": 7, "decide_probability": 0.48, "decidable": 0.52}
+    sentence = seeds_sentence(plug_in, 5)
+    assert "about 57 seeds would decide it with 80 % probability were the observed mean and sd" in sentence
+    assert "(7 to more than 1,000 over the sd's interval)" in sentence
+    assert "57 seeds decide it with probability 48 %" in sentence and "no count reaches 80 %" in sentence
+    reached = seeds_sentence(plug_in | {"predictive_seeds": 90, "decidable": 0.9}, 5)
+    assert reached.endswith("and about 90 seeds reach 80 %")
+
+
+def test_the_default_replications_report_gives_power_and_the_uncertain_seeds_to_decide(repo):
+    from rnn_replication.core import paper, records
+    from rnn_replication.report.verdicts import numbers_table
+
+    summary = records.read_summary(repo / "reference" / "default-article-summary.csv")
+    article = paper.read_article(repo / "paper" / "article.yaml")
+    table = judge_numbers(summary[summary["semantics"] == "article"], article, MARGINS)
+    loss = table.set_index("id").loc["lstm_test_loss"]
+    # The plug-in count promises 80 %; over what 5 seeds allow, it decides about half the time.
+    assert loss["verdict"] == "consistent, inconclusive" and loss["seeds_to_decide"] > 5
+    assert 0.3 < loss["decide_probability"] < 0.7
+    shown = numbers_table(table).set_index(["cell", "number"])
+    power = shown.loc[("SimpleRNN", "test accuracy"), "power against a miss"]
+    assert re.fullmatch(r"1[78] % against ±1\.00 points \(\d+–\d+ % over the sd's interval\)", power), power
+    sentence = wording.number_sentence(table.set_index("id").loc["simplernn_test_accuracy"].to_dict())
+    assert "would call it not replicated with probability 1" in sentence

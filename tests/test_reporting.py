@@ -339,9 +339,9 @@ def test_timing_table_and_caption_name_where_the_timings_come_from(repo):
     assert "3 repeats" in caption and "CPU: test" in caption and "machine to itself" in caption
     assert "how busy the machine was is not recorded" in caption
     busy = comparisons.timing_caption(timing.assign(others_cpu_share=[0.01] * (len(timing) - 1) + [0.34]))
-    assert "other processes used up to 34 % of the machine's CPU during a timed epoch" in busy
+    assert "other processes took up to 34 % of the pass's CPUs during a timed epoch" in busy
     quiet = comparisons.timing_caption(timing.assign(others_cpu_share=[0.0] * (len(timing) - 1) + [0.003]))
-    assert "other processes used up to 0.3 % of the machine's CPU" in quiet
+    assert "other processes took up to 0.3 % of the pass's CPUs" in quiet
 
 
 def test_verdict_figure_has_every_seed_the_interval_and_the_articles_value(repo):

@@ -102,7 +102,14 @@ onstart:
     if Path(TIMING["table"]).exists():
         per_epoch = progress.seconds_per_epoch(TIMING["table"])
         jobs = training_jobs()
-        found = progress.estimate(PLAN.planned(), per_epoch, jobs["jobs"], jobs["running"])
+        found = progress.estimate(
+            PLAN.planned(),
+            per_epoch,
+            jobs["jobs"],
+            jobs["running"],
+            load=progress.timing_load(TIMING["table"]),
+            after_training=progress.after_training_seconds(),
+        )
         if found.runs_left:
             logger.info(progress.whole_grid_line(found, per_epoch))
     busy = selection.runs_being_trained()

@@ -10,6 +10,8 @@ rule collect:
         provenance=report("results/provenance.csv", caption="../report/provenance.rst", category="Tables"),
     log:
         "logs/collect.log",
+    benchmark:
+        "benchmarks/collect.tsv"
     conda:
         CONDA_ENV
     params:
@@ -44,6 +46,8 @@ rule judge:
         semantics="results/semantics.csv",
     log:
         "logs/judge.log",
+    benchmark:
+        "benchmarks/judge.tsv"
     conda:
         CONDA_ENV
     params:
@@ -113,6 +117,8 @@ rule report:
         # The executed notebook lands here first, so a failed report keeps its traceback.
         notebook="logs/report.ipynb",
         stdout="logs/report.log",
+    benchmark:
+        "benchmarks/report.tsv"
     conda:
         CONDA_ENV
     params:
@@ -155,6 +161,8 @@ rule bundle:
         ),
     log:
         "logs/bundle.log",
+    benchmark:
+        "benchmarks/bundle.tsv"
     conda:
         CONDA_ENV
     params:

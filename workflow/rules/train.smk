@@ -73,6 +73,7 @@ rule timing:
         identity=selection.settings_json(PLAN.timing_identity()),
         backend=config["backend"],
         repeats=config["timing"]["repeats"],
+        max_busy=config["verdict"]["max_other_cpu_share"],
         cells=config["cells"],
         cpu_isa=PLAN.timing_identity()["cpu_isa"],
         settings=selection.settings_json({name: config[name] for name in identity.TIMING_SETTINGS}),
@@ -84,7 +85,8 @@ rule timing:
         # warm-up and per repeat, then the estimate of the whole grid's training on this machine.
         "(KERAS_BACKEND={params.backend:q} python workflow/scripts/time_cells.py {output.table:q}"
         " --identity-out {output.identity:q} --identity {params.identity:q}"
-        " --data {input.data:q} --repeats {params.repeats} --cells {params.cells:q}"
+        " --data {input.data:q} --repeats {params.repeats} --max-busy {params.max_busy:q}"
+        " --cells {params.cells:q}"
         " --settings {params.settings:q} --cpu-isa {params.cpu_isa:q} 2>&1"
         " | grep --line-buffered -v -E {params.noise:q} | tee {log:q}"
         " | {{ grep --line-buffered '^timing: ' >&2 || true; }})"

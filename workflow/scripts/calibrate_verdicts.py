@@ -3,8 +3,12 @@ each verdict comes out for one number judged alone, and for the six numbers judg
 them (Holm's correction over the family), when the article's values are draws from the replication's own
 distribution and when one of them misses by 1 or 2 accuracy points.
 
-Usage: python workflow/scripts/calibrate_verdicts.py [--runs 4000] [--family-runs 2000] [--seed 0]
-Prints two Markdown tables (docs/statistics.md, "Calibration"); the rows run in parallel, one process
+Also the judge's power figure beside the simulated share it bounds, and the seeds-to-decide figures
+checked by repeating the whole procedure at a truth.
+
+Usage: python workflow/scripts/calibrate_verdicts.py [--runs 4000] [--family-runs 2000] [--decide-runs 400]
+[--seed 0]
+Prints three Markdown tables (docs/statistics.md, "Calibration"); the rows run in parallel, one process
 per core.
 """
 
@@ -14,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
 from rnn_replication.core import runs
-from rnn_replication.judge import calibration
+from rnn_replication.judge import calibration, inference
 
 SEED_COUNTS = (3, 5, 10)
 MISSES = (0.0, 0.01, 0.02)  # the article's SimpleRNN accuracy off by 0, 1 and 2 points
@@ -36,19 +40,43 @@ def family_row(task, margins, runs, seed) -> str:
     shifts = {("simplernn", "test_accuracy"): -miss} if miss else {}
     false_alarm, shares = calibration.family_shares(n, spreads, shifts, margins, runs=runs, rng=seed)
     simple, lstm = shares.loc["simplernn_test_accuracy"], shares.loc["lstm_test_accuracy"]
+    # The judge's power figure at the true sd: the Bonferroni level alpha / 6, a lower bound for Holm's.
+    family_size = sum(len(metrics) for metrics in spreads.values())
+    level = runs_config()["alpha"] / family_size
+    power = inference.miss_power(miss, spreads["simplernn"]["test_accuracy"][1], n, level)
     points = f"{100 * miss:.0f} point{'' if round(100 * miss) == 1 else 's'}"
     article = f"SimpleRNN accuracy {points} lower" if miss else "all from our distribution"
-    shares = [false_alarm, *simple[["not replicated", "replicated"]], *lstm[["not replicated", "replicated"]]]
+    shares = [
+        false_alarm,
+        *simple[["not replicated"]],
+        power,
+        *simple[["replicated"]],
+        *lstm[["not replicated", "replicated"]],
+    ]
     return f"| {n} | {spread_label} | {article} | {' | '.join(percent(share) for share in shares)} |"
+
+
+def runs_config() -> dict:
+    return runs.default_config()["verdict"]
+
+
+def decide_row(task, margin, runs, seed) -> str:
+    n, sd, shift, label = task
+    shares = calibration.seeds_to_decide_check(n, sd, shift, margin, runs=runs, rng=seed)
+    cells = " | ".join(percent(share) for share in shares.values())
+    return f"| {n} | {100 * sd:.2f} points | {label} | {cells} |"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=4000, help="simulated replications per single-number row")
     parser.add_argument("--family-runs", type=int, default=2000, help="simulated replications per family row")
+    parser.add_argument(
+        "--decide-runs", type=int, default=400, help="simulated replications per seeds-to-decide row"
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    config = runs.default_config()["verdict"]
+    config = runs_config()
     margins = config["margins"]
     margin = margins["test_accuracy"]
     measured = calibration.measured()
@@ -69,7 +97,21 @@ def main() -> None:
     family_tasks = [
         (n, label, spreads, miss) for n in SEED_COUNTS for label, spreads in spread_sets for miss in MISSES
     ]
+    lstm_sd, simple_sd = (measured[cell]["test_accuracy"][1] for cell in ("lstm", "simplernn"))
+    decide_tasks = [
+        (n, sd, shift, label)
+        for n in (3, 5)
+        for sd, shift, label in (
+            (lstm_sd, 0.0, "0: equivalent"),
+            (lstm_sd, 0.8 * margin, "0.8 delta: detectable"),
+            (simple_sd, 2 * margin, "2 delta: detectable"),
+            (simple_sd, 0.0, "0: no count decides it"),
+        )
+    ]
     with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+        decide = pool.map(
+            partial(decide_row, margin=margin, runs=args.decide_runs, seed=args.seed), decide_tasks
+        )
         numbers = pool.map(partial(number_row, margin=margin, runs=args.runs, seed=args.seed), number_tasks)
         family = pool.map(
             partial(family_row, margins=margins, runs=args.family_runs, seed=args.seed), family_tasks
@@ -85,11 +127,28 @@ def main() -> None:
         )
         print(
             '| n | spread | the article\'s values | any false "not replicated" | SimpleRNN accuracy: not '
-            "replicated | SimpleRNN accuracy: replicated | LSTM accuracy: not replicated | LSTM accuracy: "
-            "replicated |"
+            "replicated | SimpleRNN accuracy: the judge's power figure | SimpleRNN accuracy: replicated | "
+            "LSTM accuracy: not replicated | LSTM accuracy: replicated |"
         )
-        print("|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|")
         print("\n".join(family))
+        print(
+            "\nSeeds to decide, the whole procedure repeated at one truth (accuracy margin 0.5 points, level "
+            "0.05/6); shares of the replications left undecided, and of those given each count:\n"
+        )
+        columns = (
+            "undecided",
+            "given a plug-in count",
+            "decided at the plug-in count",
+            "stated predictive probability at it",
+            "given a predictive count",
+            "decided at the predictive count",
+            "told no number can decide",
+            "former rule: told so",
+        )
+        print(f"| n | sd | article − mean (truth) | {' | '.join(columns)} |")
+        print("|---|---|---|" + "---|" * len(columns))
+        print("\n".join(decide))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,9 @@ def main() -> None:
         per_epoch = progress.seconds_per_epoch(settings["timing"])
         elapsed = {args.finished: job_seconds()} if args.finished else {}
         jobs, running = settings["jobs"], settings.get("running")
-        found = progress.estimate(settings["plan"], per_epoch, jobs, running, elapsed)
+        load = progress.timing_load(settings["timing"])
+        after = progress.after_training_seconds()
+        found = progress.estimate(settings["plan"], per_epoch, jobs, running, elapsed, load, after)
     except (OSError, KeyError, ValueError, psutil.Error) as error:
         print(f"progress: no estimate ({error})", file=sys.stderr)
         return

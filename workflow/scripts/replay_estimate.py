@@ -11,7 +11,9 @@ results/summary.csv (each run's epochs and variant), benchmarks/train/ (each run
 log (when each job started and finished, and --cores). A run still training at a moment counts the share
 of its wall seconds not yet elapsed, which approximates the epochs its resume state would have shown the
 live estimate. Replay a run that trained each configuration in one job (not
-resumed).
+resumed). Where other processes took part of the timing pass's CPUs, the table gives the estimate with
+that load assumed to go on (as the live estimate now counts it, progress.load_factor) beside the one that
+ignores it.
 """
 
 import argparse
@@ -89,6 +91,7 @@ def main() -> None:
             f"{args.log}: no finished training job or no 'Provided cores' line: nothing to replay"
         )
     per_epoch = progress.seconds_per_epoch(tables[0])
+    load, pass_cpus = progress.timing_load(tables[0])
     with open("results/summary.csv", newline="") as handle:
         rows = {f"{row['variant']}/{row['run']}": row for row in csv.DictReader(handle)}
     rows = {name: row for name, row in rows.items() if name in log["started"]}
@@ -118,22 +121,32 @@ def main() -> None:
         for index, (name, moment) in enumerate(sorted(log["finished"].items(), key=lambda item: item[1]), 1)
     ]
     cores = log["cores"]
-    print(f"--cores {cores} on {args.cpus} CPUs: {running} jobs run, {at_once} make progress at once\n")
-    print("| moment | time | time left, real (s) | estimate (s) | estimate / real |")
-    print("|---|---|---|---|---|")
+    factor = progress.load_factor(load, pass_cpus, at_once)
+    print(
+        f"--cores {cores} on {args.cpus} CPUs: {running} jobs run, {at_once} make progress at once; other "
+        f"processes took {100 * load:.0f} % of the timing pass's CPUs (each run counted {factor:.2f} times"
+        " as long)\n"
+    )
+    print(
+        "| moment | time | time left, real (s) | estimate, load ignored (s) | ignored / real | estimate (s) |"
+        " estimate / real |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for label, moment in moments:
         finished = [name for name, end_time in log["finished"].items() if end_time <= moment]
-        done = [(predicted[name], wall[name]) for name in finished]
-        left = []
-        for name in specs:
-            if name in finished:
-                continue
-            elapsed = max(0.0, (moment - log["started"][name]).total_seconds())
-            left.append(predicted[name] * max(0.0, 1 - elapsed / wall[name]))
-        estimate, _ = progress.seconds_left(left, done, at_once, running)
         real = (end - moment).total_seconds()
-        ratio = f"{estimate / real:.2f}" if real else "–"
-        print(f"| {label} | {moment:%H:%M:%S} | {real:,.0f} | {estimate:,.0f} | {ratio} |")
+        cells = [f"{label}", f"{moment:%H:%M:%S}", f"{real:,.0f}"]
+        for stretch in (1.0, factor):
+            done = [(stretch * predicted[name], wall[name]) for name in finished]
+            left = []
+            for name in specs:
+                if name in finished:
+                    continue
+                elapsed = max(0.0, (moment - log["started"][name]).total_seconds())
+                left.append(stretch * predicted[name] * max(0.0, 1 - elapsed / wall[name]))
+            estimate, _ = progress.seconds_left(left, done, at_once, running)
+            cells += [f"{estimate:,.0f}", f"{estimate / real:.2f}" if real else "–"]
+        print(f"| {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Usage (from the repository root; KERAS_BACKEND picks the backend):
     python workflow/scripts/time_cells.py OUT.csv [--data resources/mnist.npz] [--repeats 6]
         [--cells simplernn lstm gru] [--settings '{"semantics": "article", "units": 128, ...}']
-        [--cpu-isa AVX2] [--identity JSON --identity-out identity.json]
+        [--cpu-isa AVX2] [--max-busy 0.1] [--identity JSON --identity-out identity.json]
 --settings takes the runs' semantics and hyperparameters (rnn_replication.core.spec.RunSpec's fields, as
 JSON); the rest keep their defaults. This script only launches the pass (timing/measure.py measures) and
 prints its lines: editing it times nothing again.
@@ -30,6 +30,13 @@ def main() -> None:
         default=spec.DEFAULT_CPU_ISA,
         help="oneDNN's instruction-set cap, as the runs train ('' none)",
     )
+    parser.add_argument(
+        "--max-busy",
+        type=float,
+        default=1.0,
+        help="time a repeat again (up to 3 tries) while other processes took more than this share of the"
+        " pass's CPUs in one of its epochs (the config's verdict.max_other_cpu_share; 1: never)",
+    )
     parser.add_argument("--identity", type=json.loads, help="what decides the pass's seconds, as JSON")
     parser.add_argument("--identity-out", help="where to write --identity, beside the table")
     args = parser.parse_args()
@@ -54,7 +61,9 @@ def main() -> None:
 
     # What this process would time, against what the workflow planned: code edited after Snakemake
     # started, or another environment's packages, would time something else under the planned name.
-    observed = job.observed_timing_identity(specs[0].settings(), args.cells, args.repeats, root)
+    observed = job.observed_timing_identity(
+        specs[0].settings(), args.cells, args.repeats, args.max_busy, root
+    )
     if args.identity:
         try:
             job.check_identity(observed, args.identity, doing="time")
@@ -67,13 +76,15 @@ def main() -> None:
     def repeat_line(repeat: int, rows: list[dict]) -> None:
         timed = ", ".join(f"{row['cell']} {row['seconds']:.2f} s" for row in rows)
         busiest = max(row["others_cpu_share"] for row in rows)
+        tries = rows[0]["attempts"]
+        again = f" (timed {tries} times: other processes were busy)" if tries > 1 else ""
         print(
-            f"timing: repeat {repeat}/{args.repeats}: {timed}; other processes used up to "
-            f"{100 * busiest:.0f} % of the CPU",
+            f"timing: repeat {repeat}/{args.repeats}{again}: {timed}; other processes took up to "
+            f"{100 * busiest:.1f} % of the pass's {rows[0]['cpus']:g} CPUs",
             flush=True,
         )
 
-    rows = measure.time_cells(specs, args.data, args.repeats, warm_up_line, repeat_line)
+    rows = measure.time_cells(specs, args.data, args.repeats, args.max_busy, warm_up_line, repeat_line)
     device = record.describe_device(backend)
     # Each cell's arithmetic fingerprint in this process (observe.probe), after the timed epochs.
     arithmetic = {cell_spec.cell: probe.arithmetic_fingerprint(cell_spec) for cell_spec in specs}

@@ -93,6 +93,7 @@ def of_timing(
     settings: dict,
     cells: list,
     repeats: int,
+    max_busy: float,
     backend: str,
     cpu_isa: str,
     code: dict,
@@ -100,11 +101,14 @@ def of_timing(
     data: str,
 ) -> dict:
     """The identity of a timing pass: the models it times (TIMING_SETTINGS of ``settings``, ``cells``),
-    its ``repeats``, the backend, the cap, the timing step's ``code`` digests, the numeric packages'
-    ``versions`` and the data's sha256 ``data``. It names the pass's folder (:func:`variant`)."""
+    its ``repeats``, the share of its CPUs other processes may take before a repeat is timed again
+    (``max_busy``: it decides which epochs are kept), the backend, the cap, the timing step's ``code``
+    digests, the numeric packages' ``versions`` and the data's sha256 ``data``. It names the pass's folder
+    (:func:`variant`)."""
     return {name: settings[name] for name in TIMING_SETTINGS} | {
         "cells": list(cells),
         "repeats": repeats,
+        "max_other_cpu_share": max_busy,
         "backend": backend,
         "cpu_isa": cpu_isa,
         "code": dict(sorted(code.items())),

@@ -107,3 +107,60 @@ def family_shares(
             counts.setdefault(number, dict.fromkeys(OUTCOMES, 0))[verdict] += 1
     shares = pd.DataFrame(counts).T / runs
     return false_alarms / runs, shares
+
+
+def seeds_to_decide_check(
+    n: int, sd: float, true_difference: float, margin: float, family: int = 6, alpha=0.05, runs=400, rng=0
+) -> dict:
+    """The seeds-to-decide figures checked by repeating the whole procedure at one truth: ``n`` seeds from
+    N(0, ``sd``) and the article's value ``true_difference`` away (a fixed number: its one run is given),
+    judged by ``judge_number`` at the Bonferroni level alpha / ``family``, as the judge gives the figures.
+    For each replication left undecided, the figures of :func:`numbers.seeds_figures`; where they give a
+    count, one fresh replication with that many seeds at the truth, decided or not. Returns the share of
+    replications left undecided and, of those: the share given a plug-in count, how often that count
+    decided and the mean predictive probability stated for it; the same for the predictive count; the
+    share told that no number of seeds can decide it, and the share the former rule told so (no plug-in
+    count and z(1 - level) sd >= margin)."""
+    from rnn_replication.judge.numbers import UNDECIDABLE_BELOW, seeds_figures
+
+    level = alpha / family
+    rng = np.random.default_rng(rng)
+    undecided, told_cannot, former_cannot = 0, 0, 0
+    given = {"seeds_to_decide": [], "predictive_seeds": []}
+    decided = {"seeds_to_decide": 0, "predictive_seeds": 0}
+    stated = []
+    for _ in range(runs):
+        row = judge_number(true_difference, rng.normal(0.0, sd, size=n), margin, alpha)
+        if inference.decided(row["difference"], row["sd"], n, margin, level):
+            continue
+        undecided += 1
+        figures = seeds_figures(row, level)
+        told_cannot += figures["decidable"] < UNDECIDABLE_BELOW
+        former_cannot += figures["seeds_to_decide"] is None and inference.equivalence_impossible(
+            row["sd"], margin, level
+        )
+        for name in given:
+            count = figures[name]
+            if count is None:
+                continue
+            given[name].append(count)
+            fresh = rng.normal(0.0, sd, size=count)
+            decided[name] += bool(
+                inference.decided(true_difference - fresh.mean(), fresh.std(ddof=1), count, margin, level)
+            )
+            if name == "seeds_to_decide":
+                stated.append(figures["decide_probability"])
+
+    def share(part, whole):
+        return part / whole if whole else np.nan
+
+    return {
+        "undecided": undecided / runs,
+        "given a plug-in count": share(len(given["seeds_to_decide"]), undecided),
+        "decided at the plug-in count": share(decided["seeds_to_decide"], len(given["seeds_to_decide"])),
+        "stated probability at the plug-in count": float(np.mean(stated)) if stated else np.nan,
+        "given a predictive count": share(len(given["predictive_seeds"]), undecided),
+        "decided at the predictive count": share(decided["predictive_seeds"], len(given["predictive_seeds"])),
+        "told no number can decide": share(told_cannot, undecided),
+        "former rule: told no number can decide": share(former_cannot, undecided),
+    }

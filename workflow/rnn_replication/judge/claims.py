@@ -77,24 +77,38 @@ def exact_claim(claim: dict, summary: pd.DataFrame) -> dict:
 
 
 def timing_trouble(timing: pd.DataFrame, cells: list[str], max_busy: float) -> str:
-    """Why the timing pass cannot judge a speed claim ("" when it can): other processes used more than
-    ``max_busy`` of the machine's CPU during a timed epoch, or the cells were not timed equally often in
-    each position (an order effect could then pass for a speed difference)."""
+    """Why the timing pass cannot judge a speed claim ("" when it can): other processes took more than
+    ``max_busy`` of the pass's CPUs during a timed epoch of one of ``cells`` (the epochs the claim pairs;
+    the pass has timed a disturbed repeat again before keeping it), or the cells were not timed equally
+    often in each position (an order effect could then pass for a speed difference)."""
     timed = timing[timing["cell"].isin(cells)]
     if "others_cpu_share" not in timed or timed["others_cpu_share"].isna().any():
         return "not judged: the timing pass did not record how busy the machine was; run it again"
     busiest = float(timed["others_cpu_share"].max())
     if busiest > max_busy:
+        names = " or ".join(CELLS[cell] for cell in cells)
+        tries = timed["attempts"].max() if "attempts" in timed else 1
+        again = f", after timing the disturbed repeats up to {tries:.0f} times" if tries > 1 else ""
         return (
-            f"not judged: the machine was busy (other processes used up to {100 * busiest:.0f} % of its CPU"
-            f" during a timed epoch; at most {100 * max_busy:.0f} % is allowed, verdict.max_other_cpu_share);"
-            " run the timing pass again on a quiet machine"
+            f"not judged: other processes took up to {share_above(busiest, max_busy)} of the timing pass's "
+            f"CPUs during a timed epoch of {names}{again}; at most {100 * max_busy:g} % is allowed "
+            "(verdict.max_other_cpu_share); run the timing pass again on a quieter machine"
         )
     if "position" in timed:
         per_position = timed.groupby(["cell", "position"]).size().unstack(fill_value=0)
         if len(set(per_position.to_numpy().ravel())) > 1:
             return "not judged: the cells were not timed equally often in each position of a repeat"
     return ""
+
+
+def share_above(share: float, limit: float) -> str:
+    """``share`` in percent with as many decimals as it takes to read above ``limit`` (10.04 %, not a
+    10 % that seems to keep a 10 % limit)."""
+    for decimals in range(4):
+        text = f"{100 * share:.{decimals}f}"
+        if float(text) > 100 * limit:
+            return f"{text} %"
+    return f"{100 * share:.4f} %"
 
 
 def ratio_claim(claim: dict, timing, alpha: float, max_busy: float) -> dict:

@@ -20,6 +20,8 @@ decide it" can simulate many replications at once (the calibration study is in :
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import stats
 
@@ -107,36 +109,39 @@ def classify(p_different_adjusted, p_equivalent_adjusted, alpha: float = 0.05):
     )
 
 
+def decided(difference, sd, seeds, margin, level):
+    """Whether a replication with ``seeds`` seeds, article - mean ``difference`` and sd ``sd``, is decided:
+    one of the two tests rejects at ``level``. Elementwise on arrays."""
+    different = p_different(difference, sd, seeds) < level
+    return different | (p_equivalent(difference, sd, seeds, margin) < level)
+
+
+def fresh_replications(true_difference, sigma, seeds: int, normal, uniform):
+    """article - mean and sd of replications with ``seeds`` seeds from N(mu, sigma), where the article
+    lies ``true_difference`` from mu: drawn through their exact sampling distributions (the mean normal
+    with sd sigma/sqrt(seeds), (seeds - 1) s^2 / sigma^2 chi-square with seeds - 1 degrees of freedom) from
+    given standard normal and uniform draws, so that two seed counts compare on the same draws."""
+    sigma = np.asarray(sigma, dtype=float)
+    difference = np.asarray(true_difference, dtype=float) - sigma / np.sqrt(seeds) * normal
+    sd = sigma * np.sqrt(stats.chi2.ppf(uniform, seeds - 1) / (seeds - 1))
+    return difference, sd
+
+
 def decision_rate(
     difference, sd, seeds: int, margin, level, simulations=DECISION_SIMULATIONS, rng=0
 ) -> float:
     """How often ``seeds`` seeds decide a number (one of the two tests rejects at ``level``) if our seeds
-    are N(mean, ``sd``) and the article's value lies ``difference`` from that mean: by simulation, through
-    the same p-value functions as the verdicts."""
-    draws = np.random.default_rng(rng).normal(0.0, sd, size=(simulations, seeds))
-    simulated_difference = difference - draws.mean(axis=1)
-    simulated_sd = draws.std(axis=1, ddof=1)
-    decided = (p_different(simulated_difference, simulated_sd, seeds) < level) | (
-        p_equivalent(simulated_difference, simulated_sd, seeds, margin) < level
-    )
-    return float(decided.mean())
+    are N(mean, ``sd``) and the article's value lies ``difference`` from that mean: the plug-in rate, by
+    simulation through the same p-value functions as the verdicts."""
+    rng = np.random.default_rng(rng)
+    normal, uniform = rng.standard_normal(simulations), rng.uniform(size=simulations)
+    simulated = fresh_replications(difference, sd, seeds, normal, uniform)
+    return float(decided(*simulated, seeds, margin, level).mean())
 
 
-def seeds_to_decide(difference, sd, n, margin, level, probability=DECISION_PROBABILITY) -> int | None:
-    """The smallest number of seeds (more than ``n``) that decides the number with ``probability`` were
-    the observed difference and sd the truth (:func:`decision_rate`); None when no number up to
-    DECIDED_WITHIN_SEEDS does. The count is as uncertain as the sd behind it (see :func:`sd_interval`).
-
-    Used with the Bonferroni level alpha / m, so a decision at that count holds under Holm's correction
-    too (Holm rejects whatever Bonferroni rejects). The search doubles the count until the rate is
-    reached, then bisects (the rate grows with the count, up to Monte-Carlo error).
-    """
-    if not np.isfinite(sd) or sd <= 0:
-        return None
-
-    def enough(seeds: int) -> bool:
-        return decision_rate(difference, sd, seeds, margin, level) >= probability
-
+def _smallest_count(enough, n: int) -> int | None:
+    """The smallest count above ``n`` (up to DECIDED_WITHIN_SEEDS) for which ``enough`` holds, assuming it
+    holds from some count on: the count doubled until it does, then bisected; None if none does."""
     low, high = n, n + 1
     while not enough(high):
         if high >= DECIDED_WITHIN_SEEDS:
@@ -146,6 +151,86 @@ def seeds_to_decide(difference, sd, n, margin, level, probability=DECISION_PROBA
         middle = (low + high) // 2
         low, high = (low, middle) if enough(middle) else (middle, high)
     return high
+
+
+def seeds_to_decide(difference, sd, n, margin, level, probability=DECISION_PROBABILITY) -> int | None:
+    """The plug-in count: the smallest number of seeds (more than ``n``) that decides the number with
+    ``probability`` were the observed difference and sd the truth (:func:`decision_rate`); None when no
+    number up to DECIDED_WITHIN_SEEDS does. It ignores that the sd and the mean are estimates, so it is
+    right on average only if they happen to be exact; the judge gives :func:`seeds_to_decide_predictive`.
+    """
+    if not np.isfinite(sd) or sd <= 0:
+        return None
+
+    def enough(seeds: int) -> bool:
+        return decision_rate(difference, sd, seeds, margin, level) >= probability
+
+    return _smallest_count(enough, n)
+
+
+def posterior_draws(difference, sd, n: int, draws: int, rng):
+    """Draws of (article - mu, sigma) given n seeds with mean m (article - m = ``difference``) and sample
+    sd ``sd``, under the reference prior p(mu, sigma) ~ 1/sigma: sigma^2 = (n - 1) s^2 / chi-square(n - 1)
+    and mu ~ N(m, sigma^2 / n) (the posterior whose intervals are the t and chi-square ones the verdicts
+    use)."""
+    sigma = sd * np.sqrt((n - 1) / rng.chisquare(n - 1, size=draws))
+    return difference - sigma / np.sqrt(n) * rng.standard_normal(draws), sigma
+
+
+def unlimited_decision(true_difference, sigma, margin, level):
+    """Whether unlimited seeds decide the number at ``level``: with mu and sigma known, the difference
+    test rejects when |article - mu| > z(1 - level/2) sigma, the equivalence test when
+    |article - mu| + z(1 - level) sigma < margin."""
+    distance = np.abs(true_difference)
+    return (distance > stats.norm.ppf(1 - level / 2) * sigma) | (
+        distance + stats.norm.ppf(1 - level) * sigma < margin
+    )
+
+
+def predictive_decision(
+    difference, sd, n: int, margin, level, draws=DECISION_SIMULATIONS, rng=0
+) -> tuple[Callable[[int], float], float]:
+    """The planning figures for an undecided number, with the uncertainty of the mean and sd they rest on:
+    a function giving, for a count of seeds, the predictive probability that a replication with that many
+    seeds decides the number at ``level``, averaged over what the n seeds allow for mu and sigma
+    (:func:`posterior_draws`); and the predictive probability that unlimited seeds decide it
+    (:func:`unlimited_decision`), the ceiling no count passes. Every count is judged on the same draws, so
+    the probability grows smoothly with the count."""
+    rng = np.random.default_rng(rng)
+    true_difference, sigma = posterior_draws(difference, sd, n, draws, rng)
+    normal, uniform = rng.standard_normal(draws), rng.uniform(size=draws)
+
+    def probability(seeds: int) -> float:
+        simulated = fresh_replications(true_difference, sigma, seeds, normal, uniform)
+        return float(decided(*simulated, seeds, margin, level).mean())
+
+    return probability, float(unlimited_decision(true_difference, sigma, margin, level).mean())
+
+
+def seeds_to_decide_predictive(
+    difference, sd, n: int, margin, level, probability=DECISION_PROBABILITY, rng=0
+) -> tuple[int | None, float]:
+    """The smallest number of seeds (more than ``n``, at most DECIDED_WITHIN_SEEDS) whose replication
+    decides the number with predictive ``probability`` (:func:`predictive_decision`), None where none
+    does; and the predictive probability that unlimited seeds decide it."""
+    if not np.isfinite(sd) or sd <= 0 or n < 2:
+        return None, float("nan")
+    rate, ceiling = predictive_decision(difference, sd, n, margin, level, rng=rng)
+    if ceiling < probability:
+        return None, ceiling
+    return _smallest_count(lambda seeds: rate(seeds) >= probability, n), ceiling
+
+
+def miss_power(miss, sd, n, level):
+    """The chance that the difference test flags the article's number at ``level`` when its expected
+    value lies ``miss`` from our mean and our seeds have sd ``sd``: (article - mean) / (s sqrt(1 + 1/n))
+    is then noncentral t with n - 1 degrees of freedom and noncentrality miss / (sd sqrt(1 + 1/n))."""
+    df = np.asarray(n, dtype=float) - 1
+    critical = stats.t.ppf(1 - np.asarray(level) / 2, df)
+    noncentrality = np.abs(np.asarray(miss, dtype=float)) / prediction_scale(sd, n)
+    # The far tail (the wrong direction) is below 1e-6 wherever scipy's nct cannot compute it (NaN).
+    wrong_direction = np.nan_to_num(stats.nct.cdf(-critical, df, noncentrality), nan=0.0)
+    return stats.nct.sf(critical, df, noncentrality) + wrong_direction
 
 
 def sd_interval(sd, n, level: float = 0.95):

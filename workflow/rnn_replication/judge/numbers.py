@@ -20,6 +20,12 @@ from rnn_replication.judge.inference import NOT_TESTED
 
 # The numbers judged by test against our seeds, for each single-layer cell the article ran.
 METRICS = ("test_accuracy", "test_loss")
+# The miss the power is given against, in margins (the schema's default of verdict.power_miss_margins):
+# 2 x 0.5 points is a 1-point miss in accuracy, 0.04 nats in loss.
+POWER_MISS_MARGINS = 2.0
+# "No number of seeds can decide it" only where even unlimited seeds decide it less often than this,
+# over what the seeds allow for the mean and sd.
+UNDECIDABLE_BELOW = 0.05
 EXACT_MATCH, EXACT_MISMATCH = "replicated (exact)", "not replicated (exact)"
 # The columns of results/replication.csv, in order: the rows of the numbers and of the claims
 # (:mod:`claims`) both fill them.
@@ -46,7 +52,16 @@ REPLICATION_COLUMNS = [
     "p_different_holm",
     "p_equivalent_holm",
     "verdict",
+    "miss",
+    "power",
+    "power_low",
+    "power_high",
     "seeds_to_decide",
+    "seeds_low",
+    "seeds_high",
+    "decide_probability",
+    "predictive_seeds",
+    "decidable",
     "measured_on",
     "note",
 ]
@@ -109,13 +124,20 @@ def judge_number(article_value: float, values, margin: float, alpha: float = 0.0
 
 
 def judge_numbers(
-    summary: pd.DataFrame, article: dict, margins: dict, alpha: float = 0.05, seeds_needed: bool = True
+    summary: pd.DataFrame,
+    article: dict,
+    margins: dict,
+    alpha: float = 0.05,
+    seeds_needed: bool = True,
+    miss_margins: float = POWER_MISS_MARGINS,
 ) -> pd.DataFrame:
     """A verdict for each of the article's test accuracies and losses (one row per cell and metric),
     Holm-corrected across the family of tested numbers, with a note where the correction or the seed count
     matters; "not tested" with what it needs where the grid has fewer than two seeds of the cell.
-    ``summary`` holds the runs of one semantics. ``seeds_needed`` False leaves out the simulated count of
-    seeds that would decide an inconclusive number (the calibration study, which needs only verdicts)."""
+    ``summary`` holds the runs of one semantics. Each tested number also gets its power: the chance that
+    this design flags a miss of ``miss_margins`` margins (:func:`number_power`). ``seeds_needed`` False
+    leaves out the simulated count of seeds that would decide an inconclusive number (the calibration
+    study, which needs only verdicts)."""
     rows = []
     for cell, theirs in article["results"].items():
         ours = single_layer_runs(summary, cell)
@@ -131,20 +153,47 @@ def judge_numbers(
     table["p_equivalent_holm"] = inference.holm(table["p_equivalent"])
     table["verdict"] = inference.classify(table["p_different_holm"], table["p_equivalent_holm"], alpha)
     family = int(table["p_different"].notna().sum())
+    powers = [number_power(row, alpha, family, miss_margins) for row in table.to_dict("records")]
+    for column in ("miss", "power", "power_low", "power_high"):
+        table[column] = [power[column] for power in powers]
     decisions = [number_decision(row, alpha, family, seeds_needed) for row in table.to_dict("records")]
-    table["seeds_to_decide"] = pd.array([seeds for seeds, _ in decisions], dtype="Int64")
+    for column in ("seeds_to_decide", "seeds_low", "seeds_high", "predictive_seeds"):
+        table[column] = pd.array([figures.get(column) for figures, _ in decisions], dtype="Int64")
+    for column in ("decide_probability", "decidable"):
+        table[column] = [figures.get(column, math.nan) for figures, _ in decisions]
     table["note"] = [note for _, note in decisions]
     return table
 
 
-def number_decision(
-    row: dict, alpha: float, family: int, seeds_needed: bool = True
-) -> tuple[int | None, str]:
-    """How many seeds would decide an inconclusive number, and a note on what the verdict rests on."""
+def number_power(row: dict, alpha: float, family: int, miss_margins: float) -> dict:
+    """The chance that the design (the row's seeds and spread, Holm over ``family`` numbers) flags a miss
+    of ``miss_margins`` margins as "not replicated": at the observed sd, and at the two ends of the sd's
+    interval (power_low at its upper end). Computed at Holm's first step, the Bonferroni level
+    alpha / family: Holm flags at least what that level flags, so these are lower bounds, close to exact
+    when the other numbers are not flagged (docs/statistics.md checks it by simulation)."""
+    miss = miss_margins * row["delta"] if pd.notna(row["delta"]) else math.nan
+    if pd.isna(row["p_different"]) or row["metric"] not in METRICS:
+        return {"miss": miss, "power": math.nan, "power_low": math.nan, "power_high": math.nan}
+    level = alpha / family
+
+    def power(sd: float) -> float:
+        return 1.0 if sd <= 0 else float(inference.miss_power(miss, sd, row["n"], level))
+
+    return {
+        "miss": miss,
+        "power": power(row["sd"]),
+        "power_low": power(row["sd_high"]),
+        "power_high": power(row["sd_low"]),
+    }
+
+
+def number_decision(row: dict, alpha: float, family: int, seeds_needed: bool = True) -> tuple[dict, str]:
+    """The figures on how many seeds would decide an inconclusive number (:func:`seeds_figures`; none for
+    the other verdicts), and a note on what the verdict rests on."""
     if row["verdict"] == NOT_TESTED:
         if row["n"] == 0:
-            return None, row["note"]
-        return None, "needs at least two seeds: one run has no spread to judge against"
+            return {}, row["note"]
+        return {}, "needs at least two seeds: one run has no spread to judge against"
     notes = []
     outside = not row["pi_low"] <= row["article"] <= row["pi_high"]
     inside_margin = -row["delta"] < row["eq_low"] and row["eq_high"] < row["delta"]
@@ -157,29 +206,77 @@ def number_decision(
         notes.append(f"equivalent before Holm's correction over {family} numbers, not after it")
     if row["verdict"] == inference.NOT_REPLICATED and inside_margin:
         notes.append("the difference is detectable, yet its interval lies within the margin")
-    seeds = None
+    figures = {}
     if row["verdict"] == inference.INCONCLUSIVE and seeds_needed:
-        level = alpha / family  # Bonferroni: a decision at this level holds under Holm's correction too
-        found = inference.seeds_to_decide(row["difference"], row["sd"], row["n"], row["delta"], level)
-        impossible = inference.equivalence_impossible(row["sd"], row["delta"], level)
-        if found is not None:
-            seeds = found
-            probability = f"{100 * inference.DECISION_PROBABILITY:.0f} %"
-            notes.append(
-                f"about {found} seeds would decide it with {probability} probability, were the observed mean"
-                f" and sd the truth (the sd is itself estimated from {int(row['n'])} seeds)"
-            )
-        elif impossible:
-            notes.append(
-                "no number of seeds can decide it: the article's single run is itself that noisy "
-                f"(z({1 - level:.4g}) x sd >= margin)"
-            )
-        else:
-            notes.append(
-                "at the observed difference and sd no number of seeds decides it: the difference is too"
-                " small to detect and too close to the margin to show equivalence"
-            )
-    return seeds, "; ".join(notes)
+        # Bonferroni: a decision at this level holds under Holm's correction too.
+        figures = seeds_figures(row, alpha / family)
+        notes.append(seeds_sentence(figures, int(row["n"])))
+    return figures, "; ".join(notes)
+
+
+def seeds_figures(row: dict, level: float) -> dict:
+    """How many seeds would decide a number at ``level``, and how sure that is:
+
+    - seeds_to_decide: the plug-in count, deciding it with 80 % probability were the observed mean and sd
+      the truth (:func:`inference.seeds_to_decide`); seeds_low and seeds_high: the same at the low and the
+      high end of the sd's interval;
+    - decide_probability: the predictive probability that a replication with seeds_to_decide seeds
+      decides it, averaged over what the seeds allow for the mean and sd;
+    - predictive_seeds: the count that decides it with 80 % predictive probability;
+    - decidable: the predictive probability that unlimited seeds decide it.
+
+    A count is None where no count up to inference.DECIDED_WITHIN_SEEDS does."""
+    n, difference, margin = int(row["n"]), row["difference"], row["delta"]
+
+    def plug_in(sd: float) -> int | None:
+        return inference.seeds_to_decide(difference, sd, n, margin, level)
+
+    rate, decidable = inference.predictive_decision(difference, row["sd"], n, margin, level)
+    seeds = plug_in(row["sd"])
+    predictive_seeds, _ = inference.seeds_to_decide_predictive(difference, row["sd"], n, margin, level)
+    return {
+        "seeds_to_decide": seeds,
+        "seeds_low": plug_in(row["sd_low"]),
+        "seeds_high": plug_in(row["sd_high"]),
+        "decide_probability": rate(seeds) if seeds is not None else math.nan,
+        "predictive_seeds": predictive_seeds,
+        "decidable": decidable,
+    }
+
+
+def seeds_sentence(figures: dict, n: int) -> str:
+    """:func:`seeds_figures` in words that claim no more than they show."""
+
+    def count(seeds) -> str:
+        return f"more than {inference.DECIDED_WITHIN_SEEDS:,}" if seeds is None else f"{seeds}"
+
+    def percent(share: float) -> str:
+        return f"{100 * share:.0f} %" if share >= 0.01 else "under 1 %"
+
+    target = f"{100 * inference.DECISION_PROBABILITY:.0f} %"
+    allowed = f"over the means and sds that {n} seeds allow"
+    unlimited = f"unlimited seeds decide it with probability {percent(figures['decidable'])}"
+    if figures["decidable"] < UNDECIDABLE_BELOW:
+        return (
+            f"no number of seeds can decide it: {allowed}, {unlimited} (the article's single run is too noisy"
+            " for the margin, and its distance from our mean too small to detect)"
+        )
+    seeds, predictive = figures["seeds_to_decide"], figures["predictive_seeds"]
+    reached = "" if predictive is None else f", and about {predictive} seeds reach {target}"
+    if seeds is None:
+        return (
+            f"at the observed mean and sd no count up to {inference.DECIDED_WITHIN_SEEDS:,} decides it; "
+            f"{allowed}, {unlimited}{reached}"
+        )
+    plug_in = (
+        f"about {seeds} seeds would decide it with {target} probability were the observed mean and sd "
+        f"the truth ({count(figures['seeds_low'])} to {count(figures['seeds_high'])} over the sd's "
+        f"interval); {allowed}, {seeds} seeds decide it with probability "
+        f"{percent(figures['decide_probability'])}"
+    )
+    if predictive is None:
+        return f"{plug_in}, and no count reaches {target} (unlimited seeds: {percent(figures['decidable'])})"
+    return plug_in + reached
 
 
 def judge_parameters(summary: pd.DataFrame, article: dict) -> pd.DataFrame:

@@ -10,7 +10,12 @@ import pandas as pd
 from rnn_replication.core import paper, records
 from rnn_replication.judge.claims import MAX_OTHER_CPU_SHARE, judge_claims
 from rnn_replication.judge.descriptive import descriptive_tables
-from rnn_replication.judge.numbers import REPLICATION_COLUMNS, judge_numbers, judge_parameters
+from rnn_replication.judge.numbers import (
+    POWER_MISS_MARGINS,
+    REPLICATION_COLUMNS,
+    judge_numbers,
+    judge_parameters,
+)
 
 
 def replication_rows(
@@ -21,6 +26,7 @@ def replication_rows(
     margins: dict,
     alpha: float = 0.05,
     max_busy: float = MAX_OTHER_CPU_SHARE,
+    miss_margins: float = POWER_MISS_MARGINS,
 ) -> pd.DataFrame:
     """Every row of results/replication.csv: the article's numbers, its parameter counts, its claims.
 
@@ -29,7 +35,7 @@ def replication_rows(
     ``p_different`` the p-value against it.
     """
     frames = [
-        judge_numbers(summary, article, margins, alpha),
+        judge_numbers(summary, article, margins, alpha, miss_margins=miss_margins),
         judge_parameters(summary, article),
         judge_claims(claims, article, summary, timing, margins, alpha, max_busy),
     ]
@@ -51,7 +57,10 @@ def write_replication(
     claims = list(paper.read_claims(claims_path).values())
     verdict, timing = config["verdict"], pd.read_csv(timing_path)
     max_busy = verdict.get("max_other_cpu_share", MAX_OTHER_CPU_SHARE)
-    table = replication_rows(summary, article, claims, timing, verdict["margins"], verdict["alpha"], max_busy)
+    miss_margins = verdict.get("power_miss_margins", POWER_MISS_MARGINS)
+    table = replication_rows(
+        summary, article, claims, timing, verdict["margins"], verdict["alpha"], max_busy, miss_margins
+    )
     records.atomic_write_text(out, table.to_csv(index=False))
     tables = descriptive_tables(everything, config["semantics"], timing, article, verdict["alpha"])
     for name, path in (statistics_out or {}).items():

@@ -36,9 +36,10 @@ def observed_identity(spec: RunSpec, root: Path) -> dict:
     return identity.of_run(spec, *in_this_process("train", root), mnist.ARRAYS_SHA256)
 
 
-def observed_timing_identity(settings: dict, cells: list, repeats: int, root: Path) -> dict:
+def observed_timing_identity(settings: dict, cells: list, repeats: int, max_busy: float, root: Path) -> dict:
     """The identity of the timing pass this process would run (:func:`in_this_process`, the data)."""
-    return identity.of_timing(settings, cells, repeats, *in_this_process("timing", root), mnist.ARRAYS_SHA256)
+    here = in_this_process("timing", root)
+    return identity.of_timing(settings, cells, repeats, max_busy, *here, mnist.ARRAYS_SHA256)
 
 
 def check_identity(observed: dict, expected: dict, doing: str = "train") -> None:

@@ -8,7 +8,11 @@ time is the predicted seconds summed over the runs left and divided by the runs 
 trained now, or killed) counts only its epochs still to train. Once runs have finished, the prediction is
 scaled by what they really took against what was predicted for them under the same sharing: Snakemake may
 run more jobs than there are CPUs (`--cores 4` on 2 CPUs), and each of them then takes that many times
-longer, which the division by the CPUs already counts. The error of the whole estimate on a real run is in
+longer, which the division by the CPUs already counts. Where other processes took part of the timing
+pass's CPUs, that load is assumed to go on: the training jobs and the others' demand share the CPUs
+(:func:`load_factor`), which stretches the prediction until runs have finished and their real seconds take
+over. The steps after the training (collect, judge, report) are counted on top, from their last benchmark
+files or ``AFTER_TRAINING_SECONDS``. The error of the whole estimate on a real run is in
 docs/operations.md.
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +36,10 @@ from rnn_replication.pipeline import selection
 # the first epoch's graph building, the final evaluation and saving (about 25 s on a 2-core CPU; the
 # finished runs' benchmark files correct it as the grid goes).
 STARTUP_SECONDS = 25.0
+# Seconds of the steps after the training where none has run here yet: collect, judge, report and its
+# bundle, about 70 s in all on a 2-core CPU (docs/operations.md).
+AFTER_TRAINING_SECONDS = 70.0
+AFTER_TRAINING_STEPS = ("collect", "judge", "report", "bundle")
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,9 @@ class Estimate:
     seconds_left: float
     jobs_at_once: int  # jobs that make progress at once (no more than the CPUs)
     scale: float  # finished runs' real over predicted seconds, sharing counted (1.0 before any has finished)
+    load: float = 0.0  # the share of the timing pass's CPUs that other processes took (median epoch)
+    load_factor: float = 1.0  # how much longer that load makes each run (:func:`load_factor`)
+    after_training: float = 0.0  # seconds of the steps after the training
 
 
 def seconds_per_epoch(timing_csv: str | Path) -> dict[str, float]:
@@ -51,6 +63,46 @@ def seconds_per_epoch(timing_csv: str | Path) -> dict[str, float]:
         for row in csv.DictReader(handle):
             by_cell.setdefault(row["cell"], []).append(float(row["seconds"]))
     return {cell: statistics.median(seconds) for cell, seconds in by_cell.items()}
+
+
+def timing_load(timing_csv: str | Path) -> tuple[float, float]:
+    """The share of its CPUs that other processes took during the timing pass (the median over its timed
+    epochs; 0 where it recorded none) and how many CPUs the pass had (this machine's where not recorded)."""
+    shares, cpus = [], []
+    with open(timing_csv, newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("others_cpu_share") not in (None, ""):
+                shares.append(float(row["others_cpu_share"]))
+            if row.get("cpus") not in (None, ""):
+                cpus.append(float(row["cpus"]))
+    return (statistics.median(shares) if shares else 0.0), (statistics.median(cpus) if cpus else _cpus())
+
+
+def _cpus() -> float:
+    return float(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def load_factor(load: float, cpus: float, jobs_at_once: int) -> float:
+    """How many times longer each training job takes if other processes go on demanding ``load`` x
+    ``cpus`` CPUs, as they did during the timing pass: the ``jobs_at_once`` one-CPU jobs and that demand
+    share the ``cpus`` CPUs fairly, so each job runs at cpus / (jobs + load x cpus) of its speed where that
+    is below 1 (no slower where the others fit on the CPUs the jobs leave idle)."""
+    if not cpus or cpus <= 0 or not load > 0:
+        return 1.0
+    return max(1.0, (jobs_at_once + load * cpus) / cpus)
+
+
+def after_training_seconds(benchmark_dir: str | Path = "benchmarks") -> float:
+    """Seconds of the steps after the training (AFTER_TRAINING_STEPS): their last benchmark files here,
+    each step's, else AFTER_TRAINING_SECONDS in all."""
+    found = []
+    for step in AFTER_TRAINING_STEPS:
+        try:
+            with open(Path(benchmark_dir) / f"{step}.tsv", newline="") as handle:
+                found.append(float(next(csv.DictReader(handle, delimiter="\t"))["s"]))
+        except (OSError, StopIteration, KeyError, ValueError):
+            return AFTER_TRAINING_SECONDS
+    return sum(found)
 
 
 def predicted_seconds(spec: RunSpec, per_epoch: dict[str, float], epochs: int | None = None) -> float:
@@ -139,6 +191,8 @@ def estimate(
     jobs_at_once: int,
     jobs_running: int | None = None,
     elapsed: dict[str, float] | None = None,
+    load: tuple[float, float | None] = (0.0, None),
+    after_training: float = 0.0,
 ) -> Estimate:
     """The runs of ``planned`` (core.identity.plan: the config's runs and their identities) still to train
     and the wall seconds left, scaled by the finished runs.
@@ -146,8 +200,11 @@ def estimate(
     ``jobs_running``: the training jobs Snakemake runs at once (default ``jobs_at_once``); where they are
     more than ``jobs_at_once``, each takes ``jobs_running / jobs_at_once`` times its predicted seconds.
     ``elapsed``: run (``<variant>/<name>``) -> wall seconds of a run that has just finished, whose benchmark
-    file Snakemake writes only after its job has ended."""
+    file Snakemake writes only after its job has ended. ``load``: the timing pass's (:func:`timing_load`),
+    assumed to go on (:func:`load_factor`). ``after_training``: the seconds of the steps after it."""
     elapsed = elapsed or {}
+    share, cpus = load
+    factor = load_factor(share, cpus, jobs_at_once)
     planned_runs = PlannedRun.all_of(planned)
     left, done = [], []
     for run in planned_runs:
@@ -155,12 +212,12 @@ def estimate(
         if record is not None:
             real = elapsed.get(f"{run.variant}/{run.spec.name}", benchmark_seconds(run.paths))
             if real is not None:
-                done.append((job_prediction(run.spec, record, per_epoch), real))
+                done.append((factor * job_prediction(run.spec, record, per_epoch), real))
         else:
             to_train = 1 - epochs_trained(run) / run.spec.epochs
-            left.append(to_train * predicted_seconds(run.spec, per_epoch))
+            left.append(factor * to_train * predicted_seconds(run.spec, per_epoch))
     seconds, scale = seconds_left(left, done, jobs_at_once, jobs_running)
-    return Estimate(len(left), len(planned_runs), seconds, jobs_at_once, scale)
+    return Estimate(len(left), len(planned_runs), seconds, jobs_at_once, scale, share, factor, after_training)
 
 
 def seconds_left(
@@ -203,10 +260,21 @@ def whole_grid_line(found: Estimate, per_epoch: dict[str, float]) -> str:
     """The line after the timing pass: the training still to do, in all, on this machine."""
     measured = ", ".join(f"{cell} {seconds:.1f} s" for cell, seconds in per_epoch.items())
     left = records.duration(found.seconds_left)
-    return (
-        f"estimate: {found.runs_left} of {found.runs_total} runs to train, about {left}"
-        f" with {found.jobs_at_once} at once on this machine (timing pass, seconds per epoch: {measured})"
+    after = (
+        f", then about {records.duration(found.after_training)} for the report"
+        if found.after_training
+        else ""
     )
+    line = (
+        f"estimate: {found.runs_left} of {found.runs_total} runs to train, about {left} with "
+        f"{found.jobs_at_once} at once on this machine{after} (timing pass, seconds per epoch: {measured})"
+    )
+    if found.load_factor > 1:
+        line += (
+            f"; other processes took {100 * found.load:.0f} % of the timing pass's CPUs: if they go on, each"
+            f" run takes about {found.load_factor:.1f} times as long, as counted here"
+        )
+    return line
 
 
 def progress_line(found: Estimate, finished: str) -> str:

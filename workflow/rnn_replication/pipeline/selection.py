@@ -116,6 +116,7 @@ class Plan:
             {name: config[name] for name in identity.TIMING_SETTINGS},
             config["cells"],
             config["timing"]["repeats"],
+            config["verdict"]["max_other_cpu_share"],
             config["backend"],
             cpu_isa_cap(config["semantics"], config["cpu_isa"]),
             self.timing_code,

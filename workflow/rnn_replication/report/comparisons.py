@@ -45,8 +45,11 @@ def timing_caption(timing: pd.DataFrame) -> str:
     else:
         busiest = 100 * shares.max()
         # One decimal below 10 %, so that a quiet machine's 0.3 % does not read as exactly 0.
-        load = f"; other processes used up to {busiest:.{1 if busiest < 10 else 0}f} % of the machine's CPU"
+        load = f"; other processes took up to {busiest:.{1 if busiest < 10 else 0}f} % of the pass's CPUs"
         load += " during a timed epoch"
+        tries = timing["attempts"].max() if "attempts" in timing else 1
+        if tries > 1:  # NaN (not recorded) is not
+            load += f", disturbed repeats timed up to {tries:.0f} times"
     return (
         "**Speed, as ratios** (the article does not name its hardware): seconds per epoch from the timing "
         f"pass (`rule timing`: each cell one epoch per repeat, {repeats} repeats in a balanced order, "

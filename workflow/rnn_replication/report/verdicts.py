@@ -66,7 +66,8 @@ def number_sentences(inputs: ReportInputs) -> str:
 def numbers_table(verdicts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """The article's numbers (kind "number" rows of results/replication.csv), formatted for the report:
     the article's value, our mean ± sd, the unadjusted 100(1 - alpha) % prediction interval for one new
-    run, article − mean with its 100(1 - 2 alpha) % interval, the margin, and the Holm-corrected verdict."""
+    run, article − mean with its 100(1 - 2 alpha) % interval, the margin, the power against a miss, and
+    the Holm-corrected verdict."""
     prediction, equivalence = wording.interval_levels(alpha)
     rows = []
     for row in verdicts[verdicts["kind"] == "number"].to_dict("records"):
@@ -91,6 +92,7 @@ def numbers_table(verdicts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
                     else f" ({interval_text(row['eq_low'], row['eq_high'], difference)})"
                 ),
                 "margin": "–" if pd.isna(row["delta"]) else "±" + difference(row["delta"]).lstrip("+"),
+                "power against a miss": wording.power_text(row),
                 "verdict": verdict_label(row),
                 "note": "" if row["verdict"] == NOT_TESTED or pd.isna(row["note"]) else row["note"],
             }

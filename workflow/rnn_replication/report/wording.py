@@ -10,6 +10,7 @@ import pandas as pd
 from rnn_replication.core.spec import CELLS
 from rnn_replication.judge import inference
 from rnn_replication.judge.claims import CONTRADICTED, DOES_NOT_HOLD, HOLDS, NOT_JUDGED, SUPPORTED
+from rnn_replication.judge.numbers import POWER_MISS_MARGINS
 
 # What the modern semantics change, per cell (see models.recurrent_layer_options).
 LOSS_CHANGE = "the cross-entropy from the logits on TensorFlow (Keras 2.2 clipped the probabilities)"
@@ -59,7 +60,7 @@ def verdict_label(row) -> str:
     if verdict == inference.NOT_TESTED:
         return f"not tested ({row['note']})"
     if verdict == NOT_JUDGED:
-        return row["note"]  # "not judged: the machine was busy ..."
+        return row["note"]  # "not judged: other processes took ..."
     if (
         verdict in (SUPPORTED, CONTRADICTED)
         and isinstance(row.get("measured_on"), str)
@@ -103,7 +104,12 @@ def rule_text(verdict_config: dict, numbers: int, claims: int) -> str:
         f"Claims are **supported** or **contradicted** by one-sided tests at α = {alpha:g}, paired by seed "
         "(accuracy) or by timing repeat (speed, judged only from a timing pass on a quiet machine, and a "
         "statement about that machine), else **inconclusive**; a parameter count is no test: it **holds by "
-        "construction** or not. A value that is not rejected is not thereby replicated."
+        "construction** or not. A value that is not rejected is not thereby replicated. **Power**: the "
+        f"chance that these seeds, at their spread, call a number not replicated were the article's expected"
+        f" value {verdict_config.get('power_miss_margins', POWER_MISS_MARGINS):g} margins from our mean, at"
+        " Holm's first step (α/m, so a lower bound); given at the observed sd and over the sd's interval. "
+        "**Seeds to decide** an inconclusive number: the predictive probability that a replication with "
+        "that many seeds decides it, averaged over the means and sds our seeds allow."
     )
 
 
@@ -144,7 +150,25 @@ def number_sentence(row, alpha: float = 0.05) -> str:
         f"against a margin of ±{diff(row['delta']).lstrip('+')}"
     )
     note = f" ({row['note']})" if isinstance(row["note"], str) and row["note"] else ""
-    return f"{subject} The article's {value(row['article'])} against {ours}: {where}{note}."
+    power = ""
+    if row["verdict"] == inference.INCONCLUSIVE and pd.notna(row.get("power")):
+        power = (
+            f" Were the article's expected value {diff(row['miss']).lstrip('+')} off ours, this design"
+            f" (its seeds, its spread, Holm's correction) would call it not replicated with probability"
+            f" {power_text(row, with_miss=False)}."
+        )
+    return f"{subject} The article's {value(row['article'])} against {ours}: {where}{note}.{power}"
+
+
+def power_text(row, with_miss: bool = True) -> str:
+    """A number's power against its miss (judge.numbers.number_power) as "18 % against ±1.00 points
+    (8–55 % over the sd's interval)": at the observed sd, then at the ends of the sd's interval; an en
+    dash where there is none."""
+    if pd.isna(row.get("power")):
+        return "–"
+    miss = f" against ±{difference_format(row['metric'])(row['miss']).lstrip('+')}" if with_miss else ""
+    span = f"{100 * row['power_low']:.0f}–{100 * row['power_high']:.0f} % over the sd's interval"
+    return f"{100 * row['power']:.0f} %{miss} ({span})"
 
 
 def claim_sentence(row, claims: dict, alpha: float = 0.05) -> str:
