@@ -111,6 +111,11 @@ def test_the_load_during_the_timing_pass_stretches_the_runs_where_it_would_crowd
     # 6 busy cores of 64, 4 jobs: the others fit on the idle CPUs, no slower.
     assert progress.load_factor(6 / 64, 64, 4) == 1.0
     assert progress.load_factor(0.0, 2, 2) == progress.load_factor(float("nan"), 2, 2) == 1.0
+    # One job of two threads keeps both CPUs busy as two one-thread jobs do.
+    assert progress.load_factor(0.5, 2, 1, threads_per_run=2) == pytest.approx(1.5)
+    # A pass pinned to 2 of 64 CPUs, 4 jobs at once by the machine's count: the jobs busy 2 CPUs at most,
+    # so a trace of load stretches by a trace, not twice.
+    assert progress.load_factor(0.001, 2, 4) == pytest.approx(1.001)
     rows = [{"cell": "lstm", "seconds": 3, "others_cpu_share": share, "cpus": 2} for share in (0.1, 0.6, 0.5)]
     records.write_csv(tmp_path / "timing.csv", rows, ["cell", "seconds", "others_cpu_share", "cpus"])
     assert progress.timing_load(tmp_path / "timing.csv") == (0.5, 2.0)

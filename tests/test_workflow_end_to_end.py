@@ -81,7 +81,8 @@ def test_the_terminal_shows_the_timing_pass_the_whole_estimate_and_the_progress(
     terminal = (finished_workflow / "terminal.txt").read_text()
     runs = 3 * len(SEEDS) + 6 * len(OTHER_FORM_SEEDS)
     for repeat in range(1, 4):
-        assert re.search(rf"^timing: repeat {repeat}/3: ", terminal, flags=re.MULTILINE), repeat
+        line = rf"^timing: repeat {repeat}/3: .*; other processes took up to .* % of the pass's \S+ CPUs$"
+        assert re.search(line, terminal, flags=re.MULTILINE), repeat
     estimate = re.search(
         rf"^estimate: {runs} of {runs} runs to train, about (\d+) (s|min) with 2 at once",
         terminal,
@@ -436,12 +437,27 @@ def test_a_changed_margin_judges_again_and_retrains_nothing(finished_workflow):
     config_path = finished_workflow / "config" / "test.yaml"
     original = config_path.read_text()
     config = yaml.safe_load(original)
-    config["verdict"] = {"margins": {"test_accuracy": 0.01}}
+    config.setdefault("verdict", {})["margins"] = {"test_accuracy": 0.01}
     config_path.write_text(yaml.safe_dump(config))
     try:
         jobs, output = planned_jobs(finished_workflow)
         assert jobs == {"judge": 1, "report": 1, "bundle": 1, "all": 1}, jobs
         assert "Params have changed since last execution" in output
+    finally:
+        config_path.write_text(original)
+
+
+def test_a_changed_quiet_threshold_times_the_pass_again_and_retrains_nothing(finished_workflow):
+    """verdict.max_other_cpu_share decides which repeats the timing pass keeps: it is part of the pass's
+    identity, so a new threshold times it anew (beside the old pass) and judges again."""
+    config_path = finished_workflow / "config" / "test.yaml"
+    original = config_path.read_text()
+    config = yaml.safe_load(original)
+    config.setdefault("verdict", {})["max_other_cpu_share"] = 0.5
+    config_path.write_text(yaml.safe_dump(config))
+    try:
+        jobs, _ = planned_jobs(finished_workflow)
+        assert jobs.get("timing") == 1 and "train" not in jobs and "judge" in jobs, jobs
     finally:
         config_path.write_text(original)
 

@@ -23,13 +23,16 @@ def snakemake(workdir: Path, *arguments: str, timeout: int = 1500) -> subprocess
 
 
 def copy_workflow(repo: Path, workdir: Path, mnist_npz, **overrides) -> Path:
-    """A copy of the workflow in ``workdir`` with config/test.yaml = config/small.yaml + ``overrides``, an
-    overlay on the copy's config/config.yaml."""
+    """A copy of the workflow in ``workdir`` with config/test.yaml = config/small.yaml + ``overrides`` (and
+    no repeat of the timing pass timed again), an overlay on the copy's config/config.yaml."""
     for name in selection.WORKFLOW_FILES:
         source = repo / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, workdir / name)
     config = yaml.safe_load((repo / "config" / "small.yaml").read_text())
     config["data"] = {"local_path": str(mnist_npz)}
+    # The tests share the machine with each other (pytest -n): a busy timing pass would be timed three
+    # times over (timing.measure.timed_repeat), for a speed claim no test judges.
+    config["verdict"] = {"max_other_cpu_share": 1.0}
     config.update(overrides)
     (workdir / "config" / "test.yaml").write_text(yaml.safe_dump(config))
     return workdir

@@ -98,20 +98,26 @@ onstart:
             mnist.verify_file(rules.fetch_mnist.output[0])
         except mnist.DataVerificationError as error:
             raise WorkflowError(f"nothing was run: {error}") from None
-    # Where an earlier timing pass measured this machine: the training still to do, up front.
+    # Where an earlier timing pass measured this machine: the training still to do, up front. The
+    # estimate never stops the workflow: where a file it reads is damaged, it says so and goes on.
     if Path(TIMING["table"]).exists():
-        per_epoch = progress.seconds_per_epoch(TIMING["table"])
-        jobs = training_jobs()
-        found = progress.estimate(
-            PLAN.planned(),
-            per_epoch,
-            jobs["jobs"],
-            jobs["running"],
-            load=progress.timing_load(TIMING["table"]),
-            after_training=progress.after_training_seconds(),
-        )
-        if found.runs_left:
-            logger.info(progress.whole_grid_line(found, per_epoch))
+        try:
+            per_epoch = progress.seconds_per_epoch(TIMING["table"])
+            jobs = training_jobs()
+            found = progress.estimate(
+                PLAN.planned(),
+                per_epoch,
+                jobs["jobs"],
+                jobs["running"],
+                load=progress.timing_load(TIMING["table"]),
+                after_training=progress.after_training_seconds(),
+                threads_per_run=jobs["threads"],
+            )
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            logger.info(f"estimate: none ({type(error).__name__}: {error})")
+        else:
+            if found.runs_left:
+                logger.info(progress.whole_grid_line(found, per_epoch))
     busy = selection.runs_being_trained()
     if busy:
         named = ", ".join(f"{name} (pid {pid})" for name, pid in busy.items())
@@ -190,13 +196,14 @@ def every_core(wildcards):
 
 @cache
 def training_jobs():
-    """How many training jobs Snakemake runs at once here ("running") and how many of them make progress
-    at once ("jobs"): pipeline.progress.jobs_running and jobs_at_once."""
+    """How many training jobs Snakemake runs at once here ("running"), how many of them make progress
+    at once ("jobs": pipeline.progress.jobs_running and jobs_at_once) and each one's threads."""
     gpu_slots = progress.resource_value(workflow.global_resources, "gpu_jobs") if GPU_TOKEN else None
     cores, threads = every_core(None), config["threads_per_run"]
     return {
         "jobs": progress.jobs_at_once(cores, threads, os.cpu_count() or 1, gpu_slots),
         "running": progress.jobs_running(cores, threads, gpu_slots),
+        "threads": threads,
     }
 
 

@@ -62,7 +62,8 @@ def runs_config() -> dict:
 
 def decide_row(task, margin, runs, seed) -> str:
     n, sd, shift, label = task
-    shares = calibration.seeds_to_decide_check(n, sd, shift, margin, runs=runs, rng=seed)
+    alpha = runs_config()["alpha"]
+    shares = calibration.seeds_to_decide_check(n, sd, shift, margin, alpha=alpha, runs=runs, rng=seed)
     cells = " | ".join(percent(share) for share in shares.values())
     return f"| {n} | {100 * sd:.2f} points | {label} | {cells} |"
 
@@ -133,8 +134,9 @@ def main() -> None:
         print("|---|---|---|---|---|---|---|---|---|")
         print("\n".join(family))
         print(
-            "\nSeeds to decide, the whole procedure repeated at one truth (accuracy margin 0.5 points, level "
-            "0.05/6); shares of the replications left undecided, and of those given each count:\n"
+            f"\nSeeds to decide, the whole procedure repeated at one truth (accuracy margin {100 * margin:g} "
+            f"points, level {config['alpha']:g}/6); shares of the replications left undecided, and of those "
+            "given each count:\n"
         )
         columns = (
             "undecided",

@@ -32,7 +32,8 @@ def main() -> int:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="exit 1 when a number is different, or its digits under the same arithmetic",
+        help="exit 1 when a number is different (also where its interval lies within the margin: a detectable"
+        " difference is one), or its digits under the same arithmetic",
     )
     args = parser.parse_args()
     summaries = []

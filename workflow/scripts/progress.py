@@ -38,8 +38,9 @@ def main() -> None:
         jobs, running = settings["jobs"], settings.get("running")
         load = progress.timing_load(settings["timing"])
         after = progress.after_training_seconds()
-        found = progress.estimate(settings["plan"], per_epoch, jobs, running, elapsed, load, after)
-    except (OSError, KeyError, ValueError, psutil.Error) as error:
+        threads = settings.get("threads", 1)
+        found = progress.estimate(settings["plan"], per_epoch, jobs, running, elapsed, load, after, threads)
+    except (OSError, KeyError, ValueError, TypeError, psutil.Error) as error:
         print(f"progress: no estimate ({error})", file=sys.stderr)
         return
     if args.finished:

@@ -121,7 +121,7 @@ def main() -> None:
         for index, (name, moment) in enumerate(sorted(log["finished"].items(), key=lambda item: item[1]), 1)
     ]
     cores = log["cores"]
-    factor = progress.load_factor(load, pass_cpus, at_once)
+    factor = progress.load_factor(load, pass_cpus, at_once, log["threads"])
     print(
         f"--cores {cores} on {args.cpus} CPUs: {running} jobs run, {at_once} make progress at once; other "
         f"processes took {100 * load:.0f} % of the timing pass's CPUs (each run counted {factor:.2f} times"

@@ -32,6 +32,10 @@ from scipy import stats
 
 from rnn_replication.judge import inference
 
+# As the judge notes it for the article's numbers: significance without a difference that matters, which
+# "different" alone would hide.
+from rnn_replication.judge.numbers import WITHIN_MARGIN
+
 NUMBERS = ("test_accuracy", "test_loss")
 KEYS = ["cell", "form", "semantics"]
 IDENTICAL, EQUIVALENT, DIFFERENT, UNDECIDED, UNTESTED = (
@@ -74,9 +78,6 @@ COLUMNS = [
     "verdict",
     "note",
 ]
-# As the judge notes it for the article's numbers (judge.numbers): significance without a difference that
-# matters, which "different" alone would hide.
-WITHIN_MARGIN = "the difference is detectable, yet its interval lies within the margin"
 
 
 def welch(ours, reference, margin: float, alpha: float) -> dict:

@@ -139,7 +139,7 @@ def decision_rate(
     return float(decided(*simulated, seeds, margin, level).mean())
 
 
-def _smallest_count(enough, n: int) -> int | None:
+def smallest_count(enough, n: int) -> int | None:
     """The smallest count above ``n`` (up to DECIDED_WITHIN_SEEDS) for which ``enough`` holds, assuming it
     holds from some count on: the count doubled until it does, then bisected; None if none does."""
     low, high = n, n + 1
@@ -165,7 +165,7 @@ def seeds_to_decide(difference, sd, n, margin, level, probability=DECISION_PROBA
     def enough(seeds: int) -> bool:
         return decision_rate(difference, sd, seeds, margin, level) >= probability
 
-    return _smallest_count(enough, n)
+    return smallest_count(enough, n)
 
 
 def posterior_draws(difference, sd, n: int, draws: int, rng):
@@ -194,8 +194,9 @@ def predictive_decision(
     a function giving, for a count of seeds, the predictive probability that a replication with that many
     seeds decides the number at ``level``, averaged over what the n seeds allow for mu and sigma
     (:func:`posterior_draws`); and the predictive probability that unlimited seeds decide it
-    (:func:`unlimited_decision`), the ceiling no count passes. Every count is judged on the same draws, so
-    the probability grows smoothly with the count."""
+    (:func:`unlimited_decision`), which large counts approach (a finite count may pass it by at most about
+    ``level``: its difference test also rejects by chance). Every count is judged on the same draws, so the
+    probability grows smoothly with the count."""
     rng = np.random.default_rng(rng)
     true_difference, sigma = posterior_draws(difference, sd, n, draws, rng)
     normal, uniform = rng.standard_normal(draws), rng.uniform(size=draws)
@@ -216,9 +217,16 @@ def seeds_to_decide_predictive(
     if not np.isfinite(sd) or sd <= 0 or n < 2:
         return None, float("nan")
     rate, ceiling = predictive_decision(difference, sd, n, margin, level, rng=rng)
-    if ceiling < probability:
-        return None, ceiling
-    return _smallest_count(lambda seeds: rate(seeds) >= probability, n), ceiling
+    return predictive_count(rate, ceiling, n, level, probability), ceiling
+
+
+def predictive_count(rate, ceiling: float, n: int, level, probability=DECISION_PROBABILITY) -> int | None:
+    """The smallest count above ``n`` at which ``rate`` (:func:`predictive_decision`) reaches
+    ``probability``; None where none up to DECIDED_WITHIN_SEEDS does, or where even the ceiling plus what
+    chance adds (``level``) stays below it."""
+    if ceiling + level < probability:
+        return None
+    return smallest_count(lambda seeds: rate(seeds) >= probability, n)
 
 
 def miss_power(miss, sd, n, level):

@@ -23,8 +23,10 @@ METRICS = ("test_accuracy", "test_loss")
 # The miss the power is given against, in margins (the schema's default of verdict.power_miss_margins):
 # 2 x 0.5 points is a 1-point miss in accuracy, 0.04 nats in loss.
 POWER_MISS_MARGINS = 2.0
-# "No number of seeds can decide it" only where even unlimited seeds decide it less often than this,
-# over what the seeds allow for the mean and sd.
+# A "not replicated" whose interval lies within the margin all the same (compare_replications notes it too).
+WITHIN_MARGIN = "the difference is detectable, yet its interval lies within the margin"
+# "Practically no number of seeds can decide it" only where even unlimited seeds decide it less often than
+# this, over what the seeds allow for the mean and sd.
 UNDECIDABLE_BELOW = 0.05
 EXACT_MATCH, EXACT_MISMATCH = "replicated (exact)", "not replicated (exact)"
 # The columns of results/replication.csv, in order: the rows of the numbers and of the claims
@@ -205,7 +207,7 @@ def number_decision(row: dict, alpha: float, family: int, seeds_needed: bool = T
     if row["verdict"] == inference.INCONCLUSIVE and inside_margin:
         notes.append(f"equivalent before Holm's correction over {family} numbers, not after it")
     if row["verdict"] == inference.NOT_REPLICATED and inside_margin:
-        notes.append("the difference is detectable, yet its interval lies within the margin")
+        notes.append(WITHIN_MARGIN)
     figures = {}
     if row["verdict"] == inference.INCONCLUSIVE and seeds_needed:
         # Bonferroni: a decision at this level holds under Holm's correction too.
@@ -233,7 +235,7 @@ def seeds_figures(row: dict, level: float) -> dict:
 
     rate, decidable = inference.predictive_decision(difference, row["sd"], n, margin, level)
     seeds = plug_in(row["sd"])
-    predictive_seeds, _ = inference.seeds_to_decide_predictive(difference, row["sd"], n, margin, level)
+    predictive_seeds = inference.predictive_count(rate, decidable, n, level)
     return {
         "seeds_to_decide": seeds,
         "seeds_low": plug_in(row["sd_low"]),
@@ -258,8 +260,8 @@ def seeds_sentence(figures: dict, n: int) -> str:
     unlimited = f"unlimited seeds decide it with probability {percent(figures['decidable'])}"
     if figures["decidable"] < UNDECIDABLE_BELOW:
         return (
-            f"no number of seeds can decide it: {allowed}, {unlimited} (the article's single run is too noisy"
-            " for the margin, and its distance from our mean too small to detect)"
+            f"practically no number of seeds can decide it: {allowed}, {unlimited} (the article's single run"
+            " is too noisy for the margin, and its distance from our mean too small to detect)"
         )
     seeds, predictive = figures["seeds_to_decide"], figures["predictive_seeds"]
     reached = "" if predictive is None else f", and about {predictive} seeds reach {target}"

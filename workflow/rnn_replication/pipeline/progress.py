@@ -11,7 +11,7 @@ run more jobs than there are CPUs (`--cores 4` on 2 CPUs), and each of them then
 longer, which the division by the CPUs already counts. Where other processes took part of the timing
 pass's CPUs, that load is assumed to go on: the training jobs and the others' demand share the CPUs
 (:func:`load_factor`), which stretches the prediction until runs have finished and their real seconds take
-over. The steps after the training (collect, judge, report) are counted on top, from their last benchmark
+over. The steps after the training (collect, judge, report) are given beside it, from their last benchmark
 files or ``AFTER_TRAINING_SECONDS``. The error of the whole estimate on a real run is in
 docs/operations.md.
 """
@@ -37,8 +37,8 @@ from rnn_replication.pipeline import selection
 # finished runs' benchmark files correct it as the grid goes).
 STARTUP_SECONDS = 25.0
 # Seconds of the steps after the training where none has run here yet: collect, judge, report and its
-# bundle, about 70 s in all on a 2-core CPU (docs/operations.md).
-AFTER_TRAINING_SECONDS = 70.0
+# bundle, 22.5 s in all for config/small.yaml on a 2-core CPU (docs/operations.md).
+AFTER_TRAINING_SECONDS = 25.0
 AFTER_TRAINING_STEPS = ("collect", "judge", "report", "bundle")
 
 
@@ -82,14 +82,16 @@ def _cpus() -> float:
     return float(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def load_factor(load: float, cpus: float, jobs_at_once: int) -> float:
+def load_factor(load: float, cpus: float, jobs_at_once: int, threads_per_run: int = 1) -> float:
     """How many times longer each training job takes if other processes go on demanding ``load`` x
-    ``cpus`` CPUs, as they did during the timing pass: the ``jobs_at_once`` one-CPU jobs and that demand
-    share the ``cpus`` CPUs fairly, so each job runs at cpus / (jobs + load x cpus) of its speed where that
-    is below 1 (no slower where the others fit on the CPUs the jobs leave idle)."""
+    ``cpus`` CPUs, as they did during the timing pass (on its ``cpus`` CPUs): the training jobs keep
+    ``jobs_at_once`` x ``threads_per_run`` of those CPUs busy (no more than there are), and they and the
+    others' demand share the CPUs fairly, so each job runs at cpus / (its demand + load x cpus) of its
+    speed where that is below 1 (no slower where the others fit on the CPUs the jobs leave idle)."""
     if not cpus or cpus <= 0 or not load > 0:
         return 1.0
-    return max(1.0, (jobs_at_once + load * cpus) / cpus)
+    demand = min(jobs_at_once * max(1, threads_per_run), cpus)
+    return max(1.0, (demand + load * cpus) / cpus)
 
 
 def after_training_seconds(benchmark_dir: str | Path = "benchmarks") -> float:
@@ -193,6 +195,7 @@ def estimate(
     elapsed: dict[str, float] | None = None,
     load: tuple[float, float | None] = (0.0, None),
     after_training: float = 0.0,
+    threads_per_run: int = 1,
 ) -> Estimate:
     """The runs of ``planned`` (core.identity.plan: the config's runs and their identities) still to train
     and the wall seconds left, scaled by the finished runs.
@@ -201,10 +204,11 @@ def estimate(
     more than ``jobs_at_once``, each takes ``jobs_running / jobs_at_once`` times its predicted seconds.
     ``elapsed``: run (``<variant>/<name>``) -> wall seconds of a run that has just finished, whose benchmark
     file Snakemake writes only after its job has ended. ``load``: the timing pass's (:func:`timing_load`),
-    assumed to go on (:func:`load_factor`). ``after_training``: the seconds of the steps after it."""
+    assumed to go on (:func:`load_factor`, with each job's ``threads_per_run``). ``after_training``: the
+    seconds of the steps after the training, shown beside it."""
     elapsed = elapsed or {}
     share, cpus = load
-    factor = load_factor(share, cpus, jobs_at_once)
+    factor = load_factor(share, cpus, jobs_at_once, threads_per_run)
     planned_runs = PlannedRun.all_of(planned)
     left, done = [], []
     for run in planned_runs:
@@ -278,7 +282,10 @@ def whole_grid_line(found: Estimate, per_epoch: dict[str, float]) -> str:
 
 
 def progress_line(found: Estimate, finished: str) -> str:
-    """The line after a finished run: how many are done, and the estimate left."""
+    """The line after a finished run: how many are done, and the estimate left (the report's steps
+    after it, where known)."""
     done = found.runs_total - found.runs_left
     left = f"about {records.duration(found.seconds_left)} left" if found.runs_left else "all runs trained"
+    if found.after_training:
+        left += f", then about {records.duration(found.after_training)} for the report"
     return f"progress: {finished} done; {done} of {found.runs_total} runs trained, {left}"

@@ -107,9 +107,10 @@ def rule_text(verdict_config: dict, numbers: int, claims: int) -> str:
         "construction** or not. A value that is not rejected is not thereby replicated. **Power**: the "
         f"chance that these seeds, at their spread, call a number not replicated were the article's expected"
         f" value {verdict_config.get('power_miss_margins', POWER_MISS_MARGINS):g} margins from our mean, at"
-        " Holm's first step (α/m, so a lower bound); given at the observed sd and over the sd's interval. "
-        "**Seeds to decide** an inconclusive number: the predictive probability that a replication with "
-        "that many seeds decides it, averaged over the means and sds our seeds allow."
+        " Holm's first step (α/m, which Holm's procedure can only exceed), at the observed sd and over the"
+        " sd's interval. **Seeds to decide** an inconclusive number: the count that would decide it with 80 %"
+        " probability were the observed mean and sd the truth, and the predictive probability that this many"
+        " seeds decide it, averaged over the means and sds our seeds allow."
     )
 
 
@@ -166,9 +167,11 @@ def power_text(row, with_miss: bool = True) -> str:
     dash where there is none."""
     if pd.isna(row.get("power")):
         return "–"
-    miss = f" against ±{difference_format(row['metric'])(row['miss']).lstrip('+')}" if with_miss else ""
     span = f"{100 * row['power_low']:.0f}–{100 * row['power_high']:.0f} % over the sd's interval"
-    return f"{100 * row['power']:.0f} %{miss} ({span})"
+    if not with_miss:
+        return f"about {100 * row['power']:.0f} % at the observed sd ({span})"
+    miss = difference_format(row["metric"])(row["miss"]).lstrip("+")
+    return f"{100 * row['power']:.0f} % against ±{miss} ({span})"
 
 
 def claim_sentence(row, claims: dict, alpha: float = 0.05) -> str:

@@ -12,7 +12,8 @@ in the article's log: training plus validation on the test set.
 records this process's CPU time and the share of *its* CPU capacity that other processes took meanwhile
 (:func:`others_cpu_share`: their busy time on the CPUs of the process's affinity, beyond what the CPUs it
 cannot use at once, by the cgroup's quota, could absorb), so that a pass pinned to two CPUs of a busy node
-reads as quiet and a pass beside other work on a small VM does not. A repeat with an epoch above the
+reads as quiet and a pass beside other work on a small VM does not (under a cgroup quota, the cgroup's own
+usage counts too: processes inside it share the quota). A repeat with an epoch above the
 allowed share is timed again, a bounded number of times (:func:`timed_repeat`); the judge refuses a pass
 whose kept repeats are still disturbed.
 """
@@ -183,13 +184,64 @@ class EpochClock(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self.started)
 
 
+class OthersMeter:
+    """Other processes' share of the pass's CPUs over a stretch of time: started with the pass's CPUs,
+    their busy seconds and this process's CPU seconds (and, under a cgroup CPU quota, the cgroup's own
+    usage, since processes inside the cgroup share the quota however idle the node's other CPUs are);
+    :meth:`share` at the end of the stretch."""
+
+    def __init__(self):
+        self.allowed, self.usable = cpus_for_the_pass()
+        self.under_quota = self.usable < len(self.allowed)
+        self.group = cgroup_usage_seconds() if self.under_quota else None
+        self.busy, self.own, self.started = busy_per_cpu(), own_cpu_seconds(), time.perf_counter()
+
+    def share(self) -> tuple[float, float, float]:
+        """(share, this process's CPU seconds, wall seconds) since the meter started."""
+        wall, own = time.perf_counter() - self.started, own_cpu_seconds() - self.own
+        share = others_cpu_share(self.busy, busy_per_cpu(), own, wall, self.allowed, self.usable)
+        group = cgroup_usage_seconds() if self.group is not None else None
+        if group is not None:
+            share = max(share, group_share(self.group, group, own, wall, self.usable))
+        return share, own, wall
+
+
+def group_share(before: float, after: float, own_seconds: float, wall_seconds: float, usable: float) -> float:
+    """The share of a cgroup's CPU quota (``usable`` CPUs for ``wall_seconds``) that its processes other
+    than this one used: the cgroup's usage (``before``, ``after``) less this process's ``own_seconds``."""
+    capacity = wall_seconds * usable
+    return max(0.0, after - before - own_seconds) / capacity if capacity > 0 else float("nan")
+
+
+def cgroup_usage_seconds(cgroup_root: Path = CGROUP_ROOT, self_cgroup: Path = Path("/proc/self/cgroup")):
+    """CPU seconds used so far by the processes of this process's cgroup (v2 cpu.stat usage_usec; v1
+    cpuacct.usage, in nanoseconds), or None where it cannot be read."""
+    try:
+        lines = self_cgroup.read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        try:
+            if controllers == "":
+                stat = (cgroup_root / path.lstrip("/") / "cpu.stat").read_text().split()
+                return int(stat[stat.index("usage_usec") + 1]) / 1e6
+            if "cpuacct" in controllers.split(","):
+                for base in ("cpuacct", "cpu,cpuacct"):
+                    usage = cgroup_root / base / path.lstrip("/") / "cpuacct.usage"
+                    if usage.exists():
+                        return int(usage.read_text()) / 1e9
+        except (OSError, ValueError, IndexError):
+            continue
+    return None
+
+
 def time_one_epoch(model, arrays, batch_size: int) -> dict:
     """One timed epoch: its seconds (training plus validation), this process's CPU seconds and the other
-    processes' share of the pass's CPUs meanwhile (:func:`others_cpu_share`), and how many CPUs that is."""
+    processes' share of the pass's CPUs meanwhile (:class:`OthersMeter`), and how many CPUs that is."""
     x_train, y_train, x_test, y_test = arrays
     clock = EpochClock()
-    allowed, usable = cpus_for_the_pass()
-    busy, own, started = busy_per_cpu(), own_cpu_seconds(), time.perf_counter()
+    meter = OthersMeter()
     model.fit(
         x_train,
         y_train,
@@ -199,13 +251,8 @@ def time_one_epoch(model, arrays, batch_size: int) -> dict:
         validation_data=(x_test, y_test),
         callbacks=[clock],
     )
-    wall, own = time.perf_counter() - started, own_cpu_seconds() - own
-    return {
-        "seconds": clock.seconds[0],
-        "cpu_seconds": own,
-        "others_cpu_share": others_cpu_share(busy, busy_per_cpu(), own, wall, allowed, usable),
-        "cpus": usable,
-    }
+    share, own, _ = meter.share()
+    return {"seconds": clock.seconds[0], "cpu_seconds": own, "others_cpu_share": share, "cpus": meter.usable}
 
 
 def timed_repeat(order: list[str], time_epoch, max_busy: float | None, attempts: int = ATTEMPTS_PER_REPEAT):
