@@ -17,8 +17,11 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
-from rnn_replication.core import runs
-from rnn_replication.judge import calibration, inference
+import numpy as np
+
+from rnn_replication.core import paper, runs
+from rnn_replication.core.runs import repository_root
+from rnn_replication.judge import calibration, curves, inference
 
 SEED_COUNTS = (3, 5, 10)
 MISSES = (0.0, 0.01, 0.02)  # the article's SimpleRNN accuracy off by 0, 1 and 2 points
@@ -68,6 +71,30 @@ def decide_row(task, margin, runs, seed) -> str:
     return f"| {n} | {100 * sd:.2f} points | {label} | {cells} |"
 
 
+CURVE_SD = 0.002  # the power rows' seed-to-seed sd at every epoch: 0.2 points, within the measured finals
+CURVE_RHO = 0.5  # ... and the correlation between neighbouring epochs
+
+
+def curve_row(task, runs, seed) -> str:
+    """The false "outside" rate of a genuine replication's curve, and the power against two misses of
+    the article's LSTM validation-accuracy curve (paper/article_history.csv) at 0.2 points of sd."""
+    n, rho = task
+    false = curves.curve_false_outside(n, 20, rho, runs=runs, rng=seed)
+    cells = [f"{n}", f"{rho:g}", percent(false)]
+    if rho == CURVE_RHO:
+        history = paper.load_article(repository_root() / "paper")[1]
+        mean = history[history["cell"] == "lstm"].sort_values("epoch")["val_accuracy"].to_numpy()
+        # One epoch late: the article's epoch t where ours was at t - 1 (epoch 0 extrapolated).
+        late = np.concatenate([[2 * mean[0] - mean[1]], mean[:-1]])
+        low_start = mean - np.r_[0.02, np.zeros(len(mean) - 1)]
+        sd = np.full(len(mean), CURVE_SD)
+        for article in (late, low_start):
+            cells.append(percent(curves.curve_power(n, mean, sd, article, rho, runs=runs // 2, rng=seed)))
+    else:
+        cells += ["", ""]
+    return f"| {' | '.join(cells)} |"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=4000, help="simulated replications per single-number row")
@@ -109,7 +136,9 @@ def main() -> None:
             (simple_sd, 0.0, "0: no count decides it"),
         )
     ]
+    curve_tasks = [(n, rho) for n in SEED_COUNTS for rho in (0.0, CURVE_RHO, 0.9)]
     with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+        curve_rows = pool.map(partial(curve_row, runs=args.runs, seed=args.seed), curve_tasks)
         decide = pool.map(
             partial(decide_row, margin=margin, runs=args.decide_runs, seed=args.seed), decide_tasks
         )
@@ -151,6 +180,16 @@ def main() -> None:
         print(f"| n | sd | article − mean (truth) | {' | '.join(columns)} |")
         print("|---|---|---|" + "---|" * len(columns))
         print("\n".join(decide))
+        print(
+            "\nThe article's training curves (judge/curves.py: 20 epochs, the simultaneous band at 0.05): a "
+            "genuine replication's curve put outside the band, epochs with AR(1) correlation rho; and, at "
+            f"rho = {CURVE_RHO:g} and {100 * CURVE_SD:g} points of sd, how often the article's LSTM "
+            "validation accuracy curve is put outside when it is one epoch late, or its first epoch 2 points "
+            "low:\n"
+        )
+        print("| n | rho | false outside | one epoch late: outside | first epoch 2 points low: outside |")
+        print("|---|---|---|---|---|")
+        print("\n".join(curve_rows))
 
 
 if __name__ == "__main__":
