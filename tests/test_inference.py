@@ -179,9 +179,10 @@ def test_the_predictive_probability_matches_a_simulation_of_its_own():
 
 def test_the_predictive_count_is_the_smallest_that_reaches_eighty_percent():
     difference, sd, n, level = 0.0, 0.0004, 5, 0.05 / 6
-    count, ceiling = inference.seeds_to_decide_predictive(difference, sd, n, MARGIN, level)
-    rate, _ = inference.predictive_decision(difference, sd, n, MARGIN, level)
+    rate, ceiling = inference.predictive_decision(difference, sd, n, MARGIN, level)
+    count = inference.predictive_count(rate, ceiling, n, level)
     assert ceiling > 0.8 and count is not None and count > n
     assert rate(count) >= 0.8 and (count == n + 1 or rate(count - 1) < 0.8)
     # Where unlimited seeds decide it less than 80 % of the time, no count is given.
-    assert inference.seeds_to_decide_predictive(0.002, 0.001, n, MARGIN, level)[0] is None
+    rate, ceiling = inference.predictive_decision(0.002, 0.001, n, MARGIN, level)
+    assert inference.predictive_count(rate, ceiling, n, level) is None

@@ -102,17 +102,7 @@ onstart:
     # estimate never stops the workflow: where a file it reads is damaged, it says so and goes on.
     if Path(TIMING["table"]).exists():
         try:
-            per_epoch = progress.seconds_per_epoch(TIMING["table"])
-            jobs = training_jobs()
-            found = progress.estimate(
-                PLAN.planned(),
-                per_epoch,
-                jobs["jobs"],
-                jobs["running"],
-                load=progress.timing_load(TIMING["table"]),
-                after_training=progress.after_training_seconds(),
-                threads_per_run=jobs["threads"],
-            )
+            found, per_epoch = progress.estimate_after_timing(progress_inputs())
         except (OSError, ValueError, KeyError, TypeError) as error:
             logger.info(f"estimate: none ({type(error).__name__}: {error})")
         else:
@@ -208,10 +198,16 @@ def training_jobs():
 
 
 @cache
+def progress_inputs():
+    """What the estimate needs (pipeline.progress.estimate_after_timing): the plan, the timing pass's
+    table and the training jobs."""
+    return {"plan": PLAN.planned(), "timing": TIMING["table"]} | training_jobs()
+
+
+@cache
 def progress_json():
-    """What workflow/scripts/progress.py needs for its estimate, as JSON (the same for every job, so made
-    once)."""
-    return selection.settings_json({"plan": PLAN.planned(), "timing": TIMING["table"]} | training_jobs())
+    """progress_inputs() as JSON for workflow/scripts/progress.py (the same for every job, so made once)."""
+    return selection.settings_json(progress_inputs())
 
 
 def progress_settings(wildcards, output):

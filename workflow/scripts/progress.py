@@ -33,13 +33,8 @@ def main() -> None:
     args = parser.parse_args()
     settings = args.settings
     try:
-        per_epoch = progress.seconds_per_epoch(settings["timing"])
         elapsed = {args.finished: job_seconds()} if args.finished else {}
-        jobs, running = settings["jobs"], settings.get("running")
-        load = progress.timing_load(settings["timing"])
-        after = progress.after_training_seconds()
-        threads = settings.get("threads", 1)
-        found = progress.estimate(settings["plan"], per_epoch, jobs, running, elapsed, load, after, threads)
+        found, per_epoch = progress.estimate_after_timing(settings, elapsed)
     except (OSError, KeyError, ValueError, TypeError, psutil.Error) as error:
         print(f"progress: no estimate ({error})", file=sys.stderr)
         return

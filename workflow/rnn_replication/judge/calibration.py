@@ -19,7 +19,13 @@ import pandas as pd
 
 from rnn_replication.core.spec import ARTICLE_FORM, CELLS
 from rnn_replication.judge import inference
-from rnn_replication.judge.numbers import METRICS, judge_number, judge_numbers
+from rnn_replication.judge.numbers import (
+    METRICS,
+    UNDECIDABLE_BELOW,
+    judge_number,
+    judge_numbers,
+    seeds_figures,
+)
 
 OUTCOMES = (inference.NOT_REPLICATED, inference.REPLICATED, inference.INCONCLUSIVE)
 # The default replication's run records (docs/results.md): its spreads are the ones the verdicts meet in
@@ -121,8 +127,6 @@ def seeds_to_decide_check(
     decided and the mean predictive probability stated for it; the same for the predictive count; the
     share told that no number of seeds can decide it, and the share the former rule told so (no plug-in
     count and z(1 - level) sd >= margin)."""
-    from rnn_replication.judge.numbers import UNDECIDABLE_BELOW, seeds_figures
-
     level = alpha / family
     rng = np.random.default_rng(rng)
     undecided, told_cannot, former_cannot = 0, 0, 0

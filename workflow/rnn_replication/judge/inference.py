@@ -157,7 +157,7 @@ def seeds_to_decide(difference, sd, n, margin, level, probability=DECISION_PROBA
     """The plug-in count: the smallest number of seeds (more than ``n``) that decides the number with
     ``probability`` were the observed difference and sd the truth (:func:`decision_rate`); None when no
     number up to DECIDED_WITHIN_SEEDS does. It ignores that the sd and the mean are estimates, so it is
-    right on average only if they happen to be exact; the judge gives :func:`seeds_to_decide_predictive`.
+    right on average only if they happen to be exact; the judge also gives :func:`predictive_count`.
     """
     if not np.isfinite(sd) or sd <= 0:
         return None
@@ -206,18 +206,6 @@ def predictive_decision(
         return float(decided(*simulated, seeds, margin, level).mean())
 
     return probability, float(unlimited_decision(true_difference, sigma, margin, level).mean())
-
-
-def seeds_to_decide_predictive(
-    difference, sd, n: int, margin, level, probability=DECISION_PROBABILITY, rng=0
-) -> tuple[int | None, float]:
-    """The smallest number of seeds (more than ``n``, at most DECIDED_WITHIN_SEEDS) whose replication
-    decides the number with predictive ``probability`` (:func:`predictive_decision`), None where none
-    does; and the predictive probability that unlimited seeds decide it."""
-    if not np.isfinite(sd) or sd <= 0 or n < 2:
-        return None, float("nan")
-    rate, ceiling = predictive_decision(difference, sd, n, margin, level, rng=rng)
-    return predictive_count(rate, ceiling, n, level, probability), ceiling
 
 
 def predictive_count(rate, ceiling: float, n: int, level, probability=DECISION_PROBABILITY) -> int | None:

@@ -224,6 +224,25 @@ def estimate(
     return Estimate(len(left), len(planned_runs), seconds, jobs_at_once, scale, share, factor, after_training)
 
 
+def estimate_after_timing(settings: dict, elapsed: dict[str, float] | None = None):
+    """:func:`estimate` from what the workflow hands on (``settings``: the plan, the timing pass's table
+    and the training jobs' ``jobs``, ``running`` and ``threads``, as common.smk's progress_inputs gives
+    them), with the timing pass's load and the last report steps' seconds; and the pass's seconds per
+    epoch."""
+    per_epoch = seconds_per_epoch(settings["timing"])
+    found = estimate(
+        settings["plan"],
+        per_epoch,
+        settings["jobs"],
+        settings.get("running"),
+        elapsed,
+        load=timing_load(settings["timing"]),
+        after_training=after_training_seconds(),
+        threads_per_run=settings.get("threads", 1),
+    )
+    return found, per_epoch
+
+
 def seconds_left(
     left: list[float], done: list[tuple[float, float]], jobs_at_once: int, jobs_running: int | None = None
 ) -> tuple[float, float]:
@@ -264,11 +283,7 @@ def whole_grid_line(found: Estimate, per_epoch: dict[str, float]) -> str:
     """The line after the timing pass: the training still to do, in all, on this machine."""
     measured = ", ".join(f"{cell} {seconds:.1f} s" for cell, seconds in per_epoch.items())
     left = records.duration(found.seconds_left)
-    after = (
-        f", then about {records.duration(found.after_training)} for the report"
-        if found.after_training
-        else ""
-    )
+    after = report_steps(found)
     line = (
         f"estimate: {found.runs_left} of {found.runs_total} runs to train, about {left} with "
         f"{found.jobs_at_once} at once on this machine{after} (timing pass, seconds per epoch: {measured})"
@@ -286,6 +301,12 @@ def progress_line(found: Estimate, finished: str) -> str:
     after it, where known)."""
     done = found.runs_total - found.runs_left
     left = f"about {records.duration(found.seconds_left)} left" if found.runs_left else "all runs trained"
-    if found.after_training:
-        left += f", then about {records.duration(found.after_training)} for the report"
+    left += report_steps(found)
     return f"progress: {finished} done; {done} of {found.runs_total} runs trained, {left}"
+
+
+def report_steps(found: Estimate) -> str:
+    """ ", then about 25 s for the report": the steps after the training, where known."""
+    if not found.after_training:
+        return ""
+    return f", then about {records.duration(found.after_training)} for the report"

@@ -70,6 +70,9 @@ def balanced_orders(cells: list[str]) -> list[list[str]]:
 ATTEMPTS_PER_REPEAT = 3
 PROC_STAT = Path("/proc/stat")
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+SELF_CGROUP = Path("/proc/self/cgroup")
+# psutil's kinds of CPU time that are not busy (guest time is already counted in user time).
+IDLE_KINDS = ("idle", "iowait", "guest", "guest_nice")
 
 
 def others_cpu_share(
@@ -109,28 +112,34 @@ def busy_per_cpu(stat_path: Path = PROC_STAT) -> dict[int, float]:
     }
 
 
-IDLE_KINDS = ("idle", "iowait", "guest", "guest_nice")
-
-
-def cgroup_cpu_limit(cgroup_root: Path = CGROUP_ROOT, self_cgroup: Path = Path("/proc/self/cgroup")):
-    """How many CPUs this process's cgroup may use at once: its CPU quota over its period, the smallest on
-    the way up the hierarchy; None where no quota is set or none can be read. cgroup v2 (cpu.max) and v1
-    (cpu.cfs_quota_us and cpu.cfs_period_us)."""
+def cgroup_entries(self_cgroup: Path = SELF_CGROUP) -> list[tuple[list[str], str]]:
+    """This process's cgroups, from /proc/self/cgroup: (controllers, path) per line; no controllers for
+    cgroup v2's single hierarchy. Empty where it cannot be read (not Linux)."""
     try:
         lines = self_cgroup.read_text().splitlines()
     except OSError:
-        return None
-    limits = []
+        return []
+    entries = []
     for line in lines:
         _, controllers, path = line.split(":", 2)
-        if controllers == "":
+        entries.append(([name for name in controllers.split(",") if name], path.lstrip("/")))
+    return entries
+
+
+def cgroup_cpu_limit(cgroup_root: Path = CGROUP_ROOT, self_cgroup: Path = SELF_CGROUP):
+    """How many CPUs this process's cgroup may use at once: its CPU quota over its period, the smallest on
+    the way up the hierarchy; None where no quota is set or none can be read. cgroup v2 (cpu.max) and v1
+    (cpu.cfs_quota_us and cpu.cfs_period_us)."""
+    limits = []
+    for controllers, path in cgroup_entries(self_cgroup):
+        if not controllers:
             bases, name = [cgroup_root], "cpu.max"
-        elif "cpu" in controllers.split(","):
+        elif "cpu" in controllers:
             bases, name = [cgroup_root / "cpu", cgroup_root / "cpu,cpuacct"], "cpu.cfs_quota_us"
         else:
             continue
         for base in bases:
-            folder = base / path.lstrip("/")
+            folder = base / path
             limits.append(read_quota(folder, name))
             limits += [read_quota(parent, name) for parent in folder.parents if base in parent.parents]
             limits.append(read_quota(base, name))
@@ -213,22 +222,17 @@ def group_share(before: float, after: float, own_seconds: float, wall_seconds: f
     return max(0.0, after - before - own_seconds) / capacity if capacity > 0 else float("nan")
 
 
-def cgroup_usage_seconds(cgroup_root: Path = CGROUP_ROOT, self_cgroup: Path = Path("/proc/self/cgroup")):
+def cgroup_usage_seconds(cgroup_root: Path = CGROUP_ROOT, self_cgroup: Path = SELF_CGROUP):
     """CPU seconds used so far by the processes of this process's cgroup (v2 cpu.stat usage_usec; v1
     cpuacct.usage, in nanoseconds), or None where it cannot be read."""
-    try:
-        lines = self_cgroup.read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _, controllers, path = line.split(":", 2)
+    for controllers, path in cgroup_entries(self_cgroup):
         try:
-            if controllers == "":
-                stat = (cgroup_root / path.lstrip("/") / "cpu.stat").read_text().split()
+            if not controllers:
+                stat = (cgroup_root / path / "cpu.stat").read_text().split()
                 return int(stat[stat.index("usage_usec") + 1]) / 1e6
-            if "cpuacct" in controllers.split(","):
+            if "cpuacct" in controllers:
                 for base in ("cpuacct", "cpu,cpuacct"):
-                    usage = cgroup_root / base / path.lstrip("/") / "cpuacct.usage"
+                    usage = cgroup_root / base / path / "cpuacct.usage"
                     if usage.exists():
                         return int(usage.read_text()) / 1e9
         except (OSError, ValueError, IndexError):
