@@ -1,6 +1,7 @@
 """The article's numbers in paper/ against what the article states in its text."""
 
 import pandas as pd
+import pytest
 import yaml
 
 # Stated in the article's text (final test accuracy) and model.summary() (parameters).
@@ -79,3 +80,24 @@ def test_last_logged_epoch_agrees_with_the_final_evaluation(repo):
         0.2459,
         0.9308,
     )
+
+
+def test_the_features_of_the_log_are_transcribed_from_it(repo):
+    """paper/features.yaml's values are what the log in article_history.csv gives (the judge reads them
+    there and computes ours with the same functions)."""
+    from rnn_replication.core.paper import read_features
+    from rnn_replication.judge.curves import FEATURES, feature_value
+
+    _, history = load(repo)
+    features = read_features(repo / "paper" / "features.yaml")
+    assert [feature["id"] for feature in features] == ["best_val_epoch", "final_gap", "epochs_to_97"]
+    for feature in features:
+        assert feature["feature"] in FEATURES and feature["en"]
+        assert set(feature["article"]) == set(STATED)
+        for cell, value in feature["article"].items():
+            assert feature_value(history[history["cell"] == cell], feature) == pytest.approx(
+                value, abs=1e-9
+            ), (
+                feature["id"],
+                cell,
+            )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rnn_replication.core import records
-from rnn_replication.core.history import JOURNAL
+from rnn_replication.core.history import JOURNAL, RESUME_STAMP
 from rnn_replication.core.runs import RunPaths
 from rnn_replication.core.spec import RunSpec
 from rnn_replication.observe import epochs
@@ -262,6 +262,15 @@ def test_a_run_being_trained_counts_only_its_epochs_left(tmp_path, monkeypatch):
     found = progress.estimate(PLANNED, PER_EPOCH, jobs_at_once=2)
     assert found.runs_left == 6
     assert found.seconds_left == pytest.approx(progress.wall_seconds([0.6 * predicted[0], *predicted[1:]], 2))
+    # A journal cut mid-row (a kill while it was written) or a cut stamp: the estimate counts the run as
+    # not started and goes on (it never stops a workflow).
+    journal, stamp = Path(resume) / JOURNAL, Path(resume) / RESUME_STAMP
+    text = journal.read_text()
+    journal.write_text(text[: text.rindex("\n", 0, -1) + 8])
+    assert progress.epochs_trained(run) == 0 and progress.estimate(PLANNED, PER_EPOCH, 2).runs_left == 6
+    journal.write_text(text)
+    stamp.write_text(stamp.read_text()[:20])
+    assert progress.epochs_trained(run) == 0
 
 
 SNAKEMAKE_LOG = """Provided cores: 4

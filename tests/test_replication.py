@@ -450,16 +450,25 @@ def judge_rule(repo) -> tuple[dict[str, str], str]:
 
 def test_the_judge_reads_only_the_files_of_paper_its_rule_declares(repo, tmp_path):
     """Snakemake rejudges when a declared input changes: the judge, run by its rule's own command in a folder
-    that holds only the rule's inputs (not the article's logged curves), must judge."""
+    that holds only the rule's inputs (the declared files of paper/, the summary, the timing pass and the
+    runs' histories at the summary's paths), must judge."""
     declared, command = judge_rule(repo)
     paper = {name: path for name, path in declared.items() if path.startswith("paper/")}
-    assert {"article", "claims"} <= set(paper)
+    assert set(paper) == {"article", "claims", "article_history", "features"}
     assert "paper" not in re.sub(r"\{[^}]*\}", "", command)  # paper/ files only through the inputs
     for path in paper.values():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(repo / path, tmp_path / path)
-    assert not (tmp_path / "paper" / "article_history.csv").exists()
-    known_summary().to_csv(tmp_path / "summary.csv", index=False)
+    summary = known_summary()
+    logged = pd.read_csv(repo / "paper" / "article_history.csv")
+    summary["history_path"] = [f"runs/{run}/history.csv" for run in summary["run"]]
+    for row in summary.itertuples():
+        history = logged[logged["cell"] == row.cell].drop(columns=["cell", "us_per_step"])
+        noise = np.random.default_rng(row.seed).normal(0, 0.002, (len(history), 4))
+        history[["loss", "accuracy", "val_loss", "val_accuracy"]] += noise
+        (tmp_path / row.history_path).parent.mkdir(parents=True)
+        history.to_csv(tmp_path / row.history_path, index=False)
+    summary.to_csv(tmp_path / "summary.csv", index=False)
     timing_of({"simplernn": [1.3, 1.2, 1.4], "lstm": [6.0, 6.2, 5.9], "gru": [5.0, 5.3, 4.9]}).to_csv(
         tmp_path / "timing.csv", index=False
     )
@@ -481,6 +490,9 @@ def test_the_judge_reads_only_the_files_of_paper_its_rule_declares(repo, tmp_pat
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "replication.csv").exists() and (tmp_path / "seed_spread.csv").exists()
+    curves = pd.read_csv(tmp_path / "curves.csv")
+    assert len(curves) == 3 * 4 + 3 * 3 and curves["p_different"].notna().sum() >= 12
+    assert len(pd.read_csv(tmp_path / "curve_bands.csv")) == 3 * 4 * 20
 
 
 def test_one_number_is_judged_by_the_prediction_t_with_the_configured_margin():

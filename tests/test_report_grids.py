@@ -17,7 +17,7 @@ from rnn_replication.core import paper, runs
 from rnn_replication.core.spec import CELLS
 from rnn_replication.judge import comparison
 from rnn_replication.judge.descriptive import STATISTICS
-from rnn_replication.judge.outputs import write_replication
+from rnn_replication.judge.outputs import write_dynamics, write_replication
 from rnn_replication.timing.measure import TIMING_COLUMNS, balanced_orders
 
 ACCURACY = {"simplernn": 0.972, "lstm": 0.986, "gru": 0.988}
@@ -77,6 +77,14 @@ def synthetic_workflow(root, cells, forms, seeds, compare_semantics) -> dict:
         results / "replication.csv",
         statistics,
     )
+    write_dynamics(
+        results / "summary.csv",
+        runs.repository_root() / "paper" / "article_history.csv",
+        runs.repository_root() / "paper" / "features.yaml",
+        config,
+        results / "curves.csv",
+        results / "curve_bands.csv",
+    )
     return {
         "summary_path": str(results / "summary.csv"),
         "provenance_path": str(results / "provenance.csv"),
@@ -86,12 +94,15 @@ def synthetic_workflow(root, cells, forms, seeds, compare_semantics) -> dict:
         "seed_spread_path": str(statistics["seed_spread"]),
         "timing_ratios_path": str(statistics["timing_ratios"]),
         "semantics_path": str(statistics["semantics"]),
+        "curves_path": str(results / "curves.csv"),
+        "curve_bands_path": str(results / "curve_bands.csv"),
         "comparison_path": "",
         "paper_dir": str(runs.repository_root() / "paper"),
         "report_dir": str(results),
         "config": config,
         "benchmark_paths": [],
         "figures_dir": "",
+        "rerun_options": "",
     }
 
 

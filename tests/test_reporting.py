@@ -143,18 +143,9 @@ def test_grid_table_is_cell_by_form(runs):
     assert pd.isna(grid.loc["GRU", "single"])
 
 
-def test_figures_have_a_panel_per_configuration_and_the_articles_curves(runs, repo):
+def test_the_history_grid_has_a_panel_per_configuration(runs):
     summary = gather.collect_runs(runs)
     histories = report_inputs.read_histories(summary)
-    _, article_history = paper.load_article(repo / "paper")
-    figure = figures.plot_single_vs_article(summary, histories, article_history)
-    assert len(figure.axes) == 4  # accuracy and loss for SimpleRNN and LSTM
-    labels = [line.get_label() for line in figure.axes[0].lines]
-    assert "validation (article)" in labels and "validation (ours)" in labels
-    lstm_labels = [line.get_label() for line in figure.axes[1].lines]  # two seeds: mean and band
-    assert "validation (ours, mean of 2 seeds)" in lstm_labels
-    assert len(figure.axes[1].collections) == 2  # a min-max band for training and for validation
-    assert not figure.axes[0].collections  # one seed: no band
     grid = figures.plot_history_grid(summary, histories, "loss")
     assert len(grid.axes) == 3 * 2
 
@@ -556,3 +547,16 @@ def test_the_report_run_alone_shows_the_settings_of_the_last_workflow_report(tmp
     assert standalone_config(tmp_path / "missing.ipynb") == runs.default_config()
     (tmp_path / "bare.ipynb").write_text(json.dumps({"metadata": {}}))
     assert standalone_config(tmp_path / "bare.ipynb") == runs.default_config()
+
+
+def test_a_repeated_not_tested_reason_is_said_once():
+    from rnn_replication.report.verdicts import once
+
+    reason = "needs at least two seeds: one run has no spread"
+    rows = [
+        {"verdict": "not tested", "note": reason},
+        {"verdict": "replicated", "note": ""},
+        {"verdict": "not tested", "note": reason},
+        {"verdict": "not tested", "note": "needs single-layer GRU runs"},
+    ]
+    assert [row["note"] for row in once(rows)] == [reason, "", "as above", "needs single-layer GRU runs"]

@@ -74,6 +74,17 @@ def test_one_tiny_run_writes_metrics_and_history(mnist_npz, tmp_path):
     assert logged["validation", "epoch_accuracy"] == pytest.approx(
         dict(enumerate(history["val_accuracy"])), rel=1e-6
     )
+    # Its HParams: the run's configuration and hyperparameters, read back from the run folder's root.
+    assert tensorboard_hparams(tmp_path / "tensorboard") == {
+        "cell": "gru",
+        "form": "stacked",
+        "semantics": "article",
+        "seed": 3,
+    } | {"units": 8, "epochs": 2, "batch_size": 64, "learning_rate": 0.001} | {
+        "train_subset": 256,
+        "test_subset": 128,
+        "backend": written["backend"],
+    }
 
 
 def tensorboard_scalars(log_dir: Path) -> dict[tuple[str, str], dict[int, float]]:
@@ -89,6 +100,21 @@ def tensorboard_scalars(log_dir: Path) -> dict[tuple[str, str], dict[int, float]
                 )
                 scalars.setdefault((events.parent.name, value.tag), {})[event.step] = number
     return scalars
+
+
+def tensorboard_hparams(log_dir: Path) -> dict:
+    """The HParams a run's folder holds (the plugin's session start), as plain values."""
+    import tensorflow as tf
+    from tensorboard.plugins.hparams import plugin_data_pb2
+
+    (events,) = log_dir.glob("events.out.tfevents.*")
+    for event in tf.compat.v1.train.summary_iterator(str(events)):
+        for value in event.summary.value:
+            if value.tag == "_hparams_/session_start_info":
+                data = plugin_data_pb2.HParamsPluginData.FromString(value.metadata.plugin_data.content)
+                hparams = data.session_start_info.hparams
+                return {name: getattr(hparams[name], hparams[name].WhichOneof("kind")) for name in hparams}
+    return {}
 
 
 def tiny_run(mnist_npz, out, seed):
@@ -289,6 +315,38 @@ def test_a_second_trainer_of_the_same_run_stops_at_once_naming_the_first(tmp_pat
         holder.wait()
     with job.exclusive(str(lock), "lstm-single-article-seed0"):
         assert lock.read_text() == str(__import__("os").getpid())
+
+
+def test_the_run_lock_is_never_held_twice_when_its_holder_removes_it_meanwhile(tmp_path, monkeypatch):
+    """The interleaving replayed with the project's own lock functions: B opens the lock file while A
+    holds it; A finishes (removes the file, releases its lock); B's lock then lands on the removed file.
+    C, starting afresh, creates a new file: only one of B and C may hold the run's lock."""
+    import fcntl
+
+    from rnn_replication.core import records
+
+    lock = str(tmp_path / "resume" / "lstm-single-article-seed0.lock")
+    first = job.exclusive(lock, "lstm-single-article-seed0")
+    first.__enter__()
+    real_flock, interleaved = fcntl.flock, []
+
+    def flock_once_the_holder_has_left(handle, flags):
+        if not interleaved:  # B has opened the file; A finishes before B locks it
+            interleaved.append(True)
+            first.__exit__(None, None, None)
+        return real_flock(handle, flags)
+
+    monkeypatch.setattr(records.fcntl, "flock", flock_once_the_holder_has_left)
+    second = records.try_lock(lock)
+    monkeypatch.setattr(records.fcntl, "flock", real_flock)
+    third = records.try_lock(lock)
+    try:
+        assert interleaved and second is not None
+        assert third is None, "two processes hold the lock of one run"
+    finally:
+        for handle in (second, third):
+            if handle is not None:
+                handle.close()
 
 
 def test_confusion_counts_true_against_predicted_digits_and_refuses_mismatched_lengths():

@@ -129,6 +129,8 @@ def test_report_leads_with_the_verdicts_then_the_grid_and_the_semantics_study(fi
         "Does it replicate?",
         "The article&#39;s claims",
         "The article&#39;s numbers",
+        "The article&#39;s training curves",
+        "Features of the article&#39;s log",
         "Parameters and speed",
         "The full grid",
         "Spread over seeds",
@@ -162,6 +164,29 @@ def test_a_finished_workflow_has_nothing_left_to_do(finished_workflow):
     result = snakemake(finished_workflow, "-n", "--configfile", "config/test.yaml")
     assert result.returncode == 0
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_the_reports_rebuild_command_followed_literally_retrains_that_run_under_the_same_config(
+    finished_workflow,
+):
+    """The overlay the workflow ran with is in the report's rebuild commands: followed as printed (here
+    as a dry run), one command retrains exactly its run, with the same settings (its variant folder)."""
+    import html as html_escaping
+    import shlex
+
+    page = (finished_workflow / "results" / "report.html").read_text(encoding="utf-8")
+    commands = [html_escaping.unescape(code) for code in re.findall(r"<code>(snakemake [^<]*)</code>", page)]
+    summary = pd.read_csv(finished_workflow / "results" / "summary.csv")
+    assert len(commands) == len(summary)
+    command = shlex.split(commands[0])
+    assert command[:5] == ["snakemake", "--cores", "2", "--configfile", "config/test.yaml"]
+    assert command[-2:] == ["--forcerun", summary["metrics_path"].iloc[0]]
+    result = snakemake(finished_workflow, *command[1:], "-n")
+    assert result.returncode == 0, result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    jobs = output.split("Job stats:")[1].split("total")[0]
+    assert re.search(r"^train\s+1$", jobs, re.M), jobs
+    assert f"{summary['metrics_path'].iloc[0]}" in output and "Params have changed" not in output
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])

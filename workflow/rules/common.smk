@@ -11,7 +11,7 @@ from snakemake.utils import update_config, validate
 from rnn_replication.core import fingerprint, identity, runs
 from rnn_replication.data import mnist
 from rnn_replication.observe import devices
-from rnn_replication.pipeline import conda, configuration, progress, selection, variants
+from rnn_replication.pipeline import conda, configuration, leftovers, progress, selection, variants
 
 # `--config seeds=[0,1,2] 'verdict={alpha: 0.01}'` arrives with strings inside, and a path cut at " #":
 # read again from the entries as typed (spawned cluster jobs get the same entries).
@@ -93,6 +93,11 @@ if workflow.is_main_process:
 # Then Snakemake's own lock keeps a second instance out of this folder, unless it was broken with --unlock:
 # the second one would remove and retrain the runs the first is training.
 onstart:
+    # Half-written temporary files of processes killed mid-write (pipeline.leftovers).
+    removed = leftovers.remove_leftover_temporaries(["resources", "results"])
+    if removed:
+        shown = ", ".join(str(path) for path in removed[:3]) + (" ..." if len(removed) > 3 else "")
+        logger.info(f"removed {len(removed)} temporary file(s) left by killed processes: {shown}")
     if Path(rules.fetch_mnist.output[0]).exists():
         try:
             mnist.verify_file(rules.fetch_mnist.output[0])

@@ -33,9 +33,14 @@ rule judge:
     input:
         summary=rules.collect.output.summary,
         timing=rules.timing.output.table,
-        # The judge reads these two files of paper/ and no other (not the article's logged curves).
+        # The judge reads these files of paper/ and no other.
         article="paper/article.yaml",
         claims="paper/claims.yaml",
+        article_history="paper/article_history.csv",
+        features="paper/features.yaml",
+        # Read through the summary's paths (the single-layer runs' curves): declared, so the curves are
+        # judged again exactly when a history changes.
+        histories=[PLAN.paths(spec).history for spec in RUNS],
     output:
         replication=report(
             "results/replication.csv", caption="../report/replication.rst", category="Does it replicate?"
@@ -44,6 +49,8 @@ rule judge:
         seed_spread="results/seed_spread.csv",
         timing_ratios="results/timing_ratios.csv",
         semantics="results/semantics.csv",
+        curves=report("results/curves.csv", caption="../report/curves.rst", category="Does it replicate?"),
+        curve_bands="results/curve_bands.csv",
     log:
         "logs/judge.log",
     benchmark:
@@ -57,7 +64,8 @@ rule judge:
         settings=selection.settings_json({"semantics": config["semantics"], "verdict": config["verdict"]}),
     shell:
         "python workflow/scripts/judge.py {input.summary:q} {input.timing:q} {input.article:q} {input.claims:q}"
-        " {params.settings:q} {output.replication:q} {output.seed_spread:q} {output.timing_ratios:q}"
+        " {input.article_history:q} {input.features:q} {params.settings:q} {output.replication:q}"
+        " {output.curves:q} {output.curve_bands:q} {output.seed_spread:q} {output.timing_ratios:q}"
         " {output.semantics:q}"
         " > {log:q} 2>&1 || (tail -n 1 {log:q} >&2; exit 1)"
 
@@ -92,10 +100,13 @@ rule report:
         seed_spread=rules.judge.output.seed_spread,
         timing_ratios=rules.judge.output.timing_ratios,
         semantics=rules.judge.output.semantics,
+        curves=rules.judge.output.curves,
+        curve_bands=rules.judge.output.curve_bands,
         timing=rules.timing.output.table,
         confusion=rules.collect.output.confusion,
         article="paper/article.yaml",
         article_history="paper/article_history.csv",
+        features="paper/features.yaml",
         claims="paper/claims.yaml",
         comparison=rules.compare.output[0] if config["reference"] else [],
         # Read through the summary's paths: each run's history (the figures). Declared, so the report is out
@@ -128,6 +139,9 @@ rule report:
         # As YAML, so that "no reference" is an empty string, not a missing word on the command line; a
         # function of the input, so not compared (the input is).
         comparison=lambda wildcards, input: json.dumps({"comparison_path": str(input.comparison or "")}),
+        # The options that chose the config, for the report's rebuild commands; a function of the output,
+        # so not compared (the config, which they choose, is).
+        rerun=lambda wildcards, output: configuration.rerun_options(workflow.config_settings),
     shell:
         "(python workflow/scripts/run_notebook.py notebooks/report.ipynb {log.notebook:q}"
         " --log-output --no-progress-bar"
@@ -135,7 +149,9 @@ rule report:
         " -p replication_path {input.replication:q}"
         " -p timing_path {input.timing:q} -p confusion_path {input.confusion:q}"
         " -p seed_spread_path {input.seed_spread:q} -p timing_ratios_path {input.timing_ratios:q}"
-        " -p semantics_path {input.semantics:q} -y {params.comparison:q}"
+        " -p semantics_path {input.semantics:q} -p curves_path {input.curves:q}"
+        " -p curve_bands_path {input.curve_bands:q} -y {params.comparison:q}"
+        " -r rerun_options {params.rerun:q}"
         " -p paper_dir paper -p figures_dir {output.figures:q}"
         " -y {params.notebook:q}"
         " && jupyter nbconvert --to html --no-input --template selfcontained"

@@ -1,5 +1,6 @@
 """The article as the workflow reads it: its numbers and hyperparameters (paper/article.yaml), its per-epoch
-logs (paper/article_history.csv) and its claims (paper/claims.yaml)."""
+logs (paper/article_history.csv), the features of those logs (paper/features.yaml) and its claims
+(paper/claims.yaml)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ def read_claims(path: str | os.PathLike) -> dict[str, dict]:
     """The article's claims (claims.yaml) by id."""
     claims = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["claims"]
     return {claim["id"]: claim for claim in claims}
+
+
+def read_features(path: str | os.PathLike) -> list[dict]:
+    """The features of the article's logs (features.yaml), in the file's order."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))["features"]
 
 
 def load_article(paper_dir: str | os.PathLike) -> tuple[dict, pd.DataFrame]:

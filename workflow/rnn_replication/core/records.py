@@ -33,16 +33,29 @@ RECORDED_PACKAGES = (
 def try_lock(path: str | os.PathLike):
     """An exclusive lock on the file at ``path``, held while the returned open file stays open (the
     operating system drops it when the process ends, even when it is killed); None if another process
-    holds it."""
+    holds it.
+
+    The holder removes the file when it is done (observe.job.exclusive), so a process that opened the file
+    just before that may lock a file no longer at ``path`` while a third process creates and locks a new
+    one: both would hold "the" lock. A lock counts only if ``path`` still names the locked file; otherwise
+    it is dropped and taken again on the file now there."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    while True:
+        handle = path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        locked = os.fstat(handle.fileno())
+        try:
+            named = os.stat(path)
+        except FileNotFoundError:
+            named = None
+        if named is not None and (named.st_dev, named.st_ino) == (locked.st_dev, locked.st_ino):
+            return handle
         handle.close()
-        return None
-    return handle
 
 
 def lock_holder(path: str | os.PathLike) -> str:

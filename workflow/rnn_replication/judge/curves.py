@@ -32,11 +32,21 @@ from rnn_replication.judge.inference import INCONCLUSIVE, NOT_REPLICATED, NOT_TE
 
 # The series of a Keras log, as paper/article_history.csv and our history.csv name them.
 SERIES = tuple(column for column in HISTORY_COLUMNS if column not in ("epoch", "seconds"))
+# results/curves.csv: a row per curve (kind "curve", id: the series) and per feature of paper/features.yaml
+# (kind "feature", id: the feature's), one family for Holm's correction. For a feature, ``article`` is the
+# article's value, ``mean``/``sd`` ours over seeds and ``low``/``high`` the 100(1 - alpha) % prediction
+# interval for one new run.
 CURVE_COLUMNS = [
+    "kind",
     "cell",
-    "series",
+    "id",
     "n",
     "epochs",
+    "article",
+    "mean",
+    "sd",
+    "low",
+    "high",
     "p_different",
     "p_different_holm",
     "verdict",
@@ -44,6 +54,9 @@ CURVE_COLUMNS = [
     "direction",
     "note",
 ]
+# results/curve_bands.csv: per tested curve and epoch, the article's value, our mean and the simultaneous
+# band (what the report draws); ``outside`` marks the epochs where the article's curve leaves it.
+BAND_COLUMNS = ["cell", "series", "epoch", "article", "mean", "low", "high", "outside"]
 
 
 def band(seeds: np.ndarray, alpha: float = 0.05) -> dict:
@@ -77,55 +90,179 @@ def curve_test(article, seeds, alpha: float = 0.05) -> dict:
     }
 
 
-def judge_curves(histories: dict, article_history: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Every cell's four curves: ``histories`` maps a cell to its seeds' history tables (epoch and the
-    SERIES), ``article_history`` is paper/article_history.csv. Compared on the epochs both have; Holm's
-    correction across the judged curves; "not tested" with a reason where fewer than two seeds ran."""
+def aligned(runs: list[pd.DataFrame], article: pd.DataFrame, series: str) -> tuple[np.ndarray, np.ndarray]:
+    """The article's curve of ``series`` and our seeds' (n x T), on the epochs all of them have."""
+    epochs = min(len(article), *(len(run) for run in runs))
+    seeds = np.array([run.sort_values("epoch")[series].to_numpy()[:epochs] for run in runs])
+    return article.sort_values("epoch")[series].to_numpy()[:epochs], seeds
+
+
+def too_few_seeds(runs: list) -> str:
+    """Why a cell's runs cannot be judged, or "" where they can."""
+    if not runs:
+        return "no runs of this cell"
+    return "needs at least two seeds: one run has no spread" if len(runs) < 2 else ""
+
+
+def best_val_epoch(history: pd.DataFrame) -> float:
+    """The epoch of the highest validation accuracy (the first on a tie)."""
+    return float(history["epoch"].iloc[int(history["val_accuracy"].to_numpy().argmax())])
+
+
+def final_gap(history: pd.DataFrame) -> float:
+    """Training accuracy minus validation accuracy at the last epoch."""
+    return float(history["accuracy"].iloc[-1] - history["val_accuracy"].iloc[-1])
+
+
+def epochs_to(history: pd.DataFrame, threshold: float) -> float:
+    """The first epoch whose validation accuracy reaches ``threshold``; NaN if none does."""
+    reached = history.loc[history["val_accuracy"] >= threshold, "epoch"]
+    return float(reached.min()) if len(reached) else math.nan
+
+
+# paper/features.yaml's `feature`: its function and whether its values are whole epochs.
+FEATURES = {
+    "best_val_epoch": (best_val_epoch, True),
+    "final_gap": (final_gap, False),
+    "epochs_to": (epochs_to, True),
+}
+FEATURE_KEYS = ("id", "feature", "en", "article")
+
+
+def feature_value(history: pd.DataFrame, feature: dict) -> float:
+    """``feature`` (an entry of paper/features.yaml) of one history: its function with the entry's other
+    keys (e.g. ``threshold``) as arguments."""
+    function, _ = FEATURES[feature["feature"]]
+    arguments = {key: value for key, value in feature.items() if key not in FEATURE_KEYS}
+    return function(history.sort_values("epoch").reset_index(drop=True), **arguments)
+
+
+def feature_test(article: float, values, discrete: bool, alpha: float = 0.05) -> dict:
+    """The article's value of a feature against our seeds' ``values``, as for the final numbers: the t
+    prediction test and the 100(1 - alpha) % prediction interval. Not tested where a seed has no value (a
+    threshold never reached) or, for a feature counted in whole epochs, where every seed gives the same
+    one (the t model needs spread; a tie says nothing about how often a new run would differ)."""
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    row = {"n": n, "article": article}
+    missing = np.flatnonzero(np.isnan(values))
+    if len(missing):
+        seeds = ", ".join(str(index) for index in missing)
+        return row | {
+            "verdict": NOT_TESTED,
+            "note": f"not reached by run{'s' if len(missing) > 1 else ''} {seeds} of {n}",
+        }
+    mean, sd = float(values.mean()), float(values.std(ddof=1))
+    row |= {"mean": mean, "sd": sd}
+    if discrete and sd == 0:
+        return row | {
+            "verdict": NOT_TESTED,
+            "note": f"all {n} seeds give {mean:g}: no spread to test a whole-epoch count by",
+        }
+    low, high = inference.prediction_interval(mean, sd, n, 1 - alpha)
+    p_value = float(inference.p_different(article - mean, sd, n))
+    return row | {"low": float(low), "high": float(high), "p_different": p_value}
+
+
+def judge_dynamics(
+    histories: dict, article_history: pd.DataFrame, features: list[dict] = (), alpha: float = 0.05
+) -> pd.DataFrame:
+    """results/curves.csv: every cell's four curves and the features of paper/features.yaml.
+    ``histories`` maps a cell to its seeds' history tables (epoch and the SERIES), ``article_history`` is
+    paper/article_history.csv. Curves are compared on the epochs both have; a feature only where our runs
+    have as many epochs as the article's log (it depends on their number). Holm's correction across all
+    the tested rows; "not tested" with a reason where a cell has fewer than two seeds."""
     rows = []
     for cell, article in article_history.groupby("cell", sort=False):
         runs = histories.get(cell, [])
+        reason = too_few_seeds(runs)
         for series in SERIES:
-            row = {"cell": cell, "series": series, "n": len(runs)}
-            if len(runs) < 2:
-                reason = (
-                    "no runs of this cell"
-                    if not runs
-                    else "needs at least two seeds: one curve has no spread"
-                )
+            row = {"kind": "curve", "cell": cell, "id": series, "n": len(runs)}
+            if reason:
                 rows.append(row | {"verdict": NOT_TESTED, "note": reason})
                 continue
-            epochs = min(len(article), *(len(run) for run in runs))
-            seeds = np.array([run.sort_values("epoch")[series].to_numpy()[:epochs] for run in runs])
-            theirs = article.sort_values("epoch")[series].to_numpy()[:epochs]
-            rows.append(row | curve_test(theirs, seeds, alpha))
+            tested = curve_test(*aligned(runs, article, series), alpha)
+            tested["epochs_outside"] = ", ".join(str(epoch) for epoch in tested["epochs_outside"])
+            rows.append(row | tested)
+        for feature in features:
+            row = {"kind": "feature", "cell": cell, "id": feature["id"], "n": len(runs)}
+            row["article"] = feature["article"][cell]
+            ours = min((len(run) for run in runs), default=0)
+            if reason or ours != len(article):
+                short = f"our runs have {ours} epochs, the article's log {len(article)}"
+                rows.append(row | {"epochs": ours, "verdict": NOT_TESTED, "note": reason or short})
+                continue
+            values = [feature_value(run, feature) for run in runs]
+            discrete = FEATURES[feature["feature"]][1]
+            rows.append(row | {"epochs": ours} | feature_test(row["article"], values, discrete, alpha))
     table = pd.DataFrame(rows).reindex(columns=CURVE_COLUMNS)
-    table["verdict"], table["note"] = table["verdict"].astype(object), table["note"].astype(object)
+    for column in ("verdict", "note", "direction"):
+        table[column] = table[column].astype(object)
     table["p_different_holm"] = inference.holm(table["p_different"])
     tested = table["p_different"].notna()
     table.loc[tested, "verdict"] = np.where(
         table.loc[tested, "p_different_holm"] < alpha, NOT_REPLICATED, INCONCLUSIVE
     )
-    table["note"] = [curve_note(row, alpha, int(tested.sum())) for row in table.to_dict("records")]
+    feature = tested & (table["kind"] == "feature")
+    below, above = table["article"] < table["low"], table["article"] > table["high"]
+    table.loc[feature & below, "direction"], table.loc[feature & above, "direction"] = "below", "above"
+    logged = article_history.groupby("cell").size()
+    table["note"] = [
+        dynamics_note(row, alpha, int(tested.sum()), int(logged[row["cell"]]))
+        for row in table.to_dict("records")
+    ]
     return table
 
 
-def curve_note(row: dict, alpha: float, family: int) -> str:
-    """What a curve's verdict rests on, in words."""
+def curve_bands(histories: dict, article_history: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """results/curve_bands.csv: for each curve with at least two seeds, per epoch both have, the
+    article's value, our mean and the simultaneous band, and whether the article's value is outside."""
+    frames = []
+    for cell, article in article_history.groupby("cell", sort=False):
+        runs = histories.get(cell, [])
+        if too_few_seeds(runs):
+            continue
+        for series in SERIES:
+            theirs, seeds = aligned(runs, article, series)
+            drawn = band(seeds, alpha)
+            epochs = np.arange(1, len(theirs) + 1)
+            outside = np.isin(epochs, curve_test(theirs, seeds, alpha)["epochs_outside"])
+            frame = {"cell": cell, "series": series, "epoch": epochs, "article": theirs, "outside": outside}
+            frames.append(pd.DataFrame(frame | {key: drawn[key] for key in ("mean", "low", "high")}))
+    if not frames:
+        return pd.DataFrame(columns=BAND_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[BAND_COLUMNS]
+
+
+def dynamics_note(row: dict, alpha: float, family: int, logged: int) -> str:
+    """What a curve's or a feature's verdict rests on, in words."""
     if row["verdict"] == NOT_TESTED:
         return row["note"]
-    epochs = row["epochs_outside"]
-    where = f"epoch{'s' if len(epochs) > 1 else ''} {', '.join(str(epoch) for epoch in epochs)}"
+    if row["kind"] == "feature":
+        level = f"{100 * (1 - alpha):.0f} %"
+        where = row["direction"] if isinstance(row["direction"], str) else "inside"
+        note = f"the article's value lies {where} our {level} prediction interval for one new run"
+        if where != "inside" and row["verdict"] != NOT_REPLICATED:
+            note += f", but not after Holm's correction over {family} tests"
+        return note
+    epochs = row["epochs_outside"] if isinstance(row["epochs_outside"], str) else ""
+    where = f"epoch{'s' if ',' in epochs else ''} {epochs}"
+    partial = (
+        ""
+        if row["epochs"] == logged
+        else f" (on the first {int(row['epochs'])} of the article's {logged} epochs)"
+    )
     if row["verdict"] == NOT_REPLICATED:
-        return f"outside the band {row['direction']} ours at {where}"
+        return f"outside the band {row['direction']} ours at {where}{partial}"
     if epochs:
         return (
             f"outside the band {row['direction']} ours at {where}, but not after Holm's correction over "
-            f"{family} curves"
+            f"{family} tests{partial}"
         )
     level = f"{100 * (1 - alpha):.0f} %"
     return (
-        f"inside the {level} simultaneous band at all {int(row['epochs'])} epochs: no epoch is shown to "
-        "differ, which does not show the curves are the same"
+        f"inside the {level} simultaneous band at all {int(row['epochs'])} epochs{partial}: no epoch is "
+        "shown to differ, which does not show the curves are the same"
     )
 
 
@@ -137,6 +274,20 @@ def curve_false_outside(n: int, epochs: int, rho: float, alpha=0.05, runs=4000, 
     draws = ar1_curves(rng, (runs, n + 1), epochs, rho)
     flagged = [curve_test(curves[0], curves[1:], alpha)["p_different"] < alpha for curves in draws]
     return float(np.mean(flagged))
+
+
+def neighbour_correlation(seeds) -> float:
+    """How strongly a seed's curve stays on its side of the others from one epoch to the next: the
+    correlation between neighbouring epochs of each seed's deviation from the seeds' mean curve, each
+    epoch's deviations divided by that epoch's sd, pooled over seeds and epoch pairs (consistent for the
+    rho of :func:`ar1_curves`). Epochs with no spread are left out."""
+    seeds = np.asarray(seeds, dtype=float)
+    sd = seeds.std(axis=0, ddof=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        residual = (seeds - seeds.mean(axis=0)) / np.where(sd > 0, sd, np.nan)
+    first, second = residual[:, :-1].ravel(), residual[:, 1:].ravel()
+    keep = ~(np.isnan(first) | np.isnan(second))
+    return float(np.corrcoef(first[keep], second[keep])[0, 1])
 
 
 def ar1_curves(rng, shape: tuple[int, int], epochs: int, rho: float) -> np.ndarray:

@@ -1,20 +1,24 @@
 """The judge step's files: results/replication.csv, a row for each of the article's numbers, its parameter
-counts and its claims (:mod:`numbers`, :mod:`claims`), and the descriptive tables beside it
-(:mod:`descriptive`). Every sentence the report shows is generated from these rows (nothing is written by
-hand)."""
+counts and its claims (:mod:`numbers`, :mod:`claims`), the descriptive tables beside it
+(:mod:`descriptive`), and the training curves and features of the article's log judged (:mod:`curves`:
+results/curves.csv, results/curve_bands.csv). Every sentence the report shows is generated from these
+rows (nothing is written by hand)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from rnn_replication.core import paper, records
+from rnn_replication.core.spec import CELLS
 from rnn_replication.judge.claims import MAX_OTHER_CPU_SHARE, judge_claims
+from rnn_replication.judge.curves import curve_bands, judge_dynamics
 from rnn_replication.judge.descriptive import descriptive_tables
 from rnn_replication.judge.numbers import (
     POWER_MISS_MARGINS,
     REPLICATION_COLUMNS,
     judge_numbers,
     judge_parameters,
+    single_layer_runs,
 )
 
 
@@ -47,7 +51,7 @@ def write_replication(
     summary_path, timing_path, article_path, claims_path, config: dict, out, statistics_out=None
 ) -> pd.DataFrame:
     """results/replication.csv from the summary, the timing pass and the article (its numbers,
-    paper/article.yaml, and its claims, paper/claims.yaml: the judge reads no other file of paper/), under
+    paper/article.yaml, and its claims, paper/claims.yaml), under
     the config's semantics, level and margins (``config["semantics"]`` and ``config["verdict"]``); and the
     descriptive tables the report shows beside the verdicts (``statistics_out``: a path for each of
     descriptive.STATISTICS), so that the report computes nothing."""
@@ -65,4 +69,29 @@ def write_replication(
     tables = descriptive_tables(everything, config["semantics"], timing, article, verdict["alpha"])
     for name, path in (statistics_out or {}).items():
         records.atomic_write_text(path, tables[name].to_csv(index=False))
+    return table
+
+
+def single_layer_histories(summary: pd.DataFrame) -> dict[str, list[pd.DataFrame]]:
+    """Each cell's single-layer runs' histories (their history.csv, through the summary's paths), by seed."""
+    histories = {}
+    for cell in CELLS:
+        runs = single_layer_runs(summary, cell).sort_values("seed")
+        histories[cell] = [pd.read_csv(path) for path in runs["history_path"]]
+    return {cell: runs for cell, runs in histories.items() if runs}
+
+
+def write_dynamics(
+    summary_path, article_history_path, features_path, config: dict, curves_out, bands_out
+) -> pd.DataFrame:
+    """results/curves.csv (the article's training curves and the features of its log, judged against our
+    single-layer runs under the config's semantics: judge.curves) and results/curve_bands.csv (the
+    simultaneous bands the report draws)."""
+    everything = records.read_summary(summary_path)
+    histories = single_layer_histories(everything[everything["semantics"] == config["semantics"]])
+    article_history = pd.read_csv(article_history_path)
+    alpha = config["verdict"]["alpha"]
+    table = judge_dynamics(histories, article_history, paper.read_features(features_path), alpha)
+    records.atomic_write_text(curves_out, table.to_csv(index=False))
+    records.atomic_write_text(bands_out, curve_bands(histories, article_history, alpha).to_csv(index=False))
     return table

@@ -4,6 +4,7 @@ TensorBoard's event files, and the seconds the checkpoints take."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import keras
 
@@ -42,13 +43,32 @@ class EpochTensorBoard(keras.callbacks.TensorBoard):
     every two minutes), so that `tensorboard --logdir logs/tensorboard` follows a run live and a killed
     run keeps its curve; a resumed run appends to the same folder, its steps continuing."""
 
-    def __init__(self, log_dir: str):
+    def __init__(self, log_dir: str, hparams: dict | None = None):
         super().__init__(log_dir=log_dir, write_graph=False, update_freq="epoch", profile_batch=0)
+        self.hparams = hparams or {}
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if self.hparams:
+            write_hparams(self.log_dir, self.hparams)
 
     def on_epoch_end(self, epoch, logs=None):
         super().on_epoch_end(epoch, logs)
         for writer in self._writers.values():
             writer.flush()
+
+
+def write_hparams(log_dir: str, hparams: dict) -> None:
+    """The run's settings as TensorBoard's HParams (its table and parallel-coordinates views), at the root
+    of the run's folder, whose train/ and validation/ curves the plugin then shows beside them. The run's
+    name is the trial's id. Written again by a resumed run: the plugin keeps one session per folder."""
+    import tensorflow as tf
+    from tensorboard.plugins.hparams import api as hparams_api
+
+    writer = tf.summary.create_file_writer(log_dir)
+    with writer.as_default():
+        hparams_api.hparams(hparams, trial_id=Path(log_dir).name)
+    writer.close()
 
 
 class CheckpointClock:

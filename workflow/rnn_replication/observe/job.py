@@ -5,6 +5,7 @@ metrics last."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -79,6 +80,12 @@ def exclusive(lock_path: str, name: str):
             Path(lock_path).unlink(missing_ok=True)
 
 
+def run_hparams(spec: RunSpec, backend: str) -> dict:
+    """What TensorBoard's HParams view shows of a run: its configuration and hyperparameters (RunSpec's
+    fields) and the backend."""
+    return dataclasses.asdict(spec) | {"backend": backend}
+
+
 class RunObserver:
     """What a training job hands to train.fitting to follow the run: the lines it prints once the model is
     built (its summary, the data, a discarded or resumed state, a GPU that goes unused), the epoch lines,
@@ -109,7 +116,7 @@ class RunObserver:
             print_fn(f"resuming after epoch {history.rows[-1]['epoch']} from {self.resume_dir}", flush=True)
         before = [epochs.EpochLog(history, spec.epochs, spec.name, print_fn)]
         if self.tensorboard_dir:
-            before.append(epochs.EpochTensorBoard(self.tensorboard_dir))
+            before.append(epochs.EpochTensorBoard(self.tensorboard_dir, run_hparams(spec, self.backend)))
         if self.resume_dir:
             return [*before, self.clock.start], [self.clock.stop]
         return before, []

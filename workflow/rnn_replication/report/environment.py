@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html as html_escaping
 import os
+import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -105,9 +106,36 @@ def compute_cost(inputs: ReportInputs) -> tuple[str, pd.DataFrame]:
     return caption, table
 
 
-def records_table(inputs: ReportInputs) -> pd.DataFrame:
-    """Each run's directory and links to its executed notebook, metrics and history (HTML, relative to
-    the report's directory; show with escape=False)."""
+def rebuild_command(metrics_path: str, rerun_options: str = "") -> str:
+    """The command that retrains one run exactly as the workflow made it: its record forced to rerun,
+    with the ``--configfile`` and ``--config`` options that chose the workflow run's config
+    (pipeline.configuration.rerun_options), without which Snakemake would use config/config.yaml alone."""
+    options = f" {rerun_options}" if rerun_options else ""
+    return f"snakemake --cores 2{options} --forcerun {shlex.quote(metrics_path)}"
+
+
+def rebuild_text(inputs: ReportInputs, rerun_options: str = "") -> str:
+    """Where the records are and how to rebuild a run (Markdown), with the first run's command written out."""
+    first = (
+        inputs.summary["metrics_path"].iloc[0]
+        if len(inputs.summary)
+        else "results/runs/VARIANT/RUN/metrics.json"
+    )
+    how = (
+        "with the options this workflow ran with"
+        if rerun_options
+        else "this workflow ran with config/config.yaml alone"
+    )
+    return (
+        "Each run kept its executed training notebook (with its log lines and history figure), its "
+        "`metrics.json` and its `history.csv`. Rebuild one (and everything that depends on it) with the "
+        f"command in its row ({how}), e.g. `{rebuild_command(first, rerun_options)}`."
+    )
+
+
+def records_table(inputs: ReportInputs, rerun_options: str = "") -> pd.DataFrame:
+    """Each run's directory, links to its executed notebook, metrics and history (HTML, relative to the
+    report's directory; show with escape=False) and the command that rebuilds it."""
 
     def link(path: str) -> str:
         target = html_escaping.escape(os.path.relpath(path, inputs.report_dir))
@@ -123,5 +151,8 @@ def records_table(inputs: ReportInputs) -> pd.DataFrame:
             "executed notebook": summary["notebook_path"].map(link),
             "metrics": summary["metrics_path"].map(link),
             "history": summary["history_path"].map(link),
+            "rebuild with": summary["metrics_path"].map(
+                lambda path: f"<code>{html_escaping.escape(rebuild_command(path, rerun_options))}</code>"
+            ),
         }
     )

@@ -45,23 +45,60 @@ def runs_of(summary: pd.DataFrame, histories: dict[str, pd.DataFrame], **where) 
     return [histories[run] for run in selected["run"]]
 
 
-def plot_single_vs_article(summary, histories, article_history):
-    """Two rows (accuracy, loss) x the single-layer cells run: ours (mean and band over seeds) solid,
-    the article's dashed. ``summary`` holds the runs of one semantics. None without single-layer runs."""
+def plot_curve_bands(bands: pd.DataFrame, curves: pd.DataFrame, alpha: float = 0.05):
+    """A row per cell x a column per series (results/curve_bands.csv): our seeds' mean curve, the
+    simultaneous band, the article's curve dashed, its epochs outside the band marked, the verdict in the
+    title. On log axes, accuracy as its error 1 - accuracy, so that the first epochs and the last (a few
+    tenths of a point apart) show together; a band edge beyond the possible (an error or loss below 0) is
+    drawn at the axis' floor. None where no curve was judged."""
     import matplotlib.pyplot as plt
 
-    single = summary[summary["form"] == ARTICLE_FORM]
-    cells = [cell for cell in CELLS if cell in set(single["cell"])]
-    if not cells:
+    from rnn_replication.judge.curves import SERIES
+    from rnn_replication.report.dynamics import SERIES_NAMES
+
+    if bands.empty:
         return None
-    figure, axes = plt.subplots(2, len(cells), figsize=(4.6 * len(cells), 7), squeeze=False)
-    for column, cell in enumerate(cells):
-        ours = runs_of(single, histories, cell=cell)
-        theirs = article_history[article_history["cell"] == cell]
-        for row, metric in enumerate(("accuracy", "loss")):
-            draw_metric(axes[row, column], ours, metric, theirs, legend=(column == 0))
-            axes[row, column].set_title(f"{CELLS[cell]} (single): {metric}")
-        zoom_past_first_epoch(axes[0, column], [*ours, theirs], "accuracy")
+    cells = [cell for cell in CELLS if cell in set(bands["cell"])]
+    verdicts = curves[curves["kind"] == "curve"].set_index(["cell", "id"])["verdict"]
+    level = f"{100 * (1 - alpha):.0f} %"
+    size = (4.2 * len(SERIES), 3.3 * len(cells))
+    figure, axes = plt.subplots(len(cells), len(SERIES), figsize=size, squeeze=False)
+    for row, cell in enumerate(cells):
+        for column, series in enumerate(SERIES):
+            panel, band = axes[row, column], bands[(bands["cell"] == cell) & (bands["series"] == series)]
+            error = "accuracy" in series  # drawn as 1 - accuracy: its band's edges swap
+            shown = {key: 1 - band[key] if error else band[key] for key in ("article", "mean", "low", "high")}
+            low, high = (shown["high"], shown["low"]) if error else (shown["low"], shown["high"])
+            positive = pd.concat([shown["article"], shown["mean"], low, high])
+            floor = positive[positive > 0].min() / 2
+            panel.fill_between(
+                band["epoch"],
+                low.clip(lower=floor),
+                high.clip(lower=floor),
+                color="C0",
+                alpha=0.25,
+                linewidth=0,
+                label=f"{level} simultaneous band",
+            )
+            panel.plot(band["epoch"], shown["mean"], "-", color="C0", label="ours, mean over seeds")
+            panel.plot(band["epoch"], shown["article"], "--", color="black", label="article")
+            outside = band["outside"].astype(bool).to_numpy()
+            marked = (band["epoch"][outside], shown["article"][outside])
+            panel.plot(*marked, "x", color="C3", markersize=8, mew=2, label="article outside the band")
+            panel.set_yscale("log")
+            panel.set_ylim(bottom=floor)
+            panel.set_ylabel(
+                f"1 − {series.replace('val_', 'validation ')}"
+                if error
+                else series.replace("val_", "validation ")
+            )
+            panel.set_title(
+                f"{CELLS[cell]}: {SERIES_NAMES[series]}\n{verdicts.get((cell, series), '')}",
+                fontsize="medium",
+            )
+            epoch_axis(panel)
+            panel.grid(alpha=0.3, which="both")
+    axes[0, 0].legend(fontsize="small")
     figure.tight_layout()
     return figure
 

@@ -13,8 +13,12 @@ import pandas as pd
 
 from rnn_replication.collect.provenance import read_provenance
 from rnn_replication.core import records, runs
-from rnn_replication.core.paper import load_article, load_claims
+from rnn_replication.core.paper import load_article, load_claims, read_features
 from rnn_replication.judge.descriptive import STATISTICS
+
+# The judge's tables the report shows, each a field of ReportInputs: the descriptive ones, and the
+# article's curves and log features judged (results/curves.csv) with their bands (results/curve_bands.csv).
+JUDGE_TABLES = (*STATISTICS, "curves", "curve_bands")
 
 
 def read_histories(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -60,6 +64,9 @@ class ReportInputs:
     seed_spread: pd.DataFrame = field(default_factory=pd.DataFrame)  # n, mean, sd, min, max over seeds
     timing_ratios: pd.DataFrame = field(default_factory=pd.DataFrame)  # seconds per epoch, beside the article
     semantics: pd.DataFrame = field(default_factory=pd.DataFrame)  # both semantics (empty if not run)
+    curves: pd.DataFrame = field(default_factory=pd.DataFrame)  # judge.curves.CURVE_COLUMNS
+    curve_bands: pd.DataFrame = field(default_factory=pd.DataFrame)  # judge.curves.BAND_COLUMNS
+    features: list[dict] = field(default_factory=list)  # paper/features.yaml
     report_dir: str = "results"
 
 
@@ -102,13 +109,13 @@ def load_report_inputs(
     report_dir="results",
     statistics_paths: dict | None = None,
 ) -> ReportInputs:
-    """Read the summary, the runs' provenance, the verdicts and the judge's descriptive tables
-    (``statistics_paths``: seed_spread, timing_ratios, semantics), the timing pass, the confusion counts,
+    """Read the summary, the runs' provenance, the verdicts and the judge's other tables
+    (``statistics_paths``: a path for each of JUDGE_TABLES), the timing pass, the confusion counts,
     the article and the benchmarks for the report. Without ``statistics_paths``, the judge's files beside
     the summary."""
     summary = records.read_summary(summary_path)
     if statistics_paths is None:
-        statistics_paths = {name: Path(summary_path).parent / f"{name}.csv" for name in STATISTICS}
+        statistics_paths = {name: Path(summary_path).parent / f"{name}.csv" for name in JUDGE_TABLES}
     semantics = config.get("semantics") or summary["semantics"].mode()[0]
     article, article_history = load_article(paper_dir)
     return ReportInputs(
@@ -120,6 +127,7 @@ def load_report_inputs(
         article=article,
         article_history=article_history,
         claims=load_claims(paper_dir),
+        features=read_features(Path(paper_dir) / "features.yaml"),
         verdicts=read_replication(replication_path),
         timing=pd.read_csv(timing_path),
         **{name: read_table(path) for name, path in statistics_paths.items()},

@@ -30,7 +30,8 @@ def verdict_rule(inputs: ReportInputs) -> str:
 
 def verdict_counts(inputs: ReportInputs) -> str:
     """The verdicts in one paragraph, as whole counts: the article's numbers (accuracy and loss, then the
-    parameter counts) and its claims (the tested ones, then the architectural one)."""
+    parameter counts), its claims (the tested ones, then the architectural one), its training curves and
+    the features of its log."""
     verdicts = inputs.verdicts
 
     def tally(rows: pd.DataFrame) -> str:
@@ -48,18 +49,37 @@ def verdict_counts(inputs: ReportInputs) -> str:
         ("its claims put to a test", claims[~exact]),
         ("its architectural claim", claims[exact]),
     )
+    curves = inputs.curves
+    if len(curves):
+        groups += (
+            ("its training curves", curves[curves["kind"] == "curve"]),
+            ("the features of its log", curves[curves["kind"] == "feature"]),
+        )
     parts = [f"**{label}** ({len(rows)}): {tally(rows)}" for label, rows in groups if len(rows)]
     return "; ".join(part for part in parts if part) + "."
 
 
+def once(rows: list[dict]) -> list[dict]:
+    """``rows`` with each "not tested" reason said in full the first time only ("as above" after it): a
+    smoke run's twelve untested rows share one reason."""
+    seen, shown = set(), []
+    for row in rows:
+        if row["verdict"] == NOT_TESTED and row["note"] in seen:
+            row = row | {"note": "as above"}
+        elif row["verdict"] == NOT_TESTED:
+            seen.add(row["note"])
+        shown.append(row)
+    return shown
+
+
 def claim_sentences(inputs: ReportInputs) -> str:
-    rows = inputs.verdicts[inputs.verdicts["kind"] == "claim"].to_dict("records")
+    rows = once(inputs.verdicts[inputs.verdicts["kind"] == "claim"].to_dict("records"))
     alpha = inputs.config["verdict"]["alpha"]
     return "\n".join(f"- {wording.claim_sentence(row, inputs.claims, alpha)}" for row in rows)
 
 
 def number_sentences(inputs: ReportInputs) -> str:
-    rows = inputs.verdicts[inputs.verdicts["kind"] == "number"].to_dict("records")
+    rows = once(inputs.verdicts[inputs.verdicts["kind"] == "number"].to_dict("records"))
     return "\n".join(f"- {wording.number_sentence(row, inputs.config['verdict']['alpha'])}" for row in rows)
 
 
