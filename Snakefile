@@ -25,6 +25,12 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/report.smk"
 
 
+# The image of the Dockerfile for clusters that run Apptainer instead of conda: used by every job under
+# `--sdm apptainer` when the config names one (docs/operations.md, "Containers"). After the includes: the
+# config is validated, with its defaults, in common.smk.
+container: config["container"] or None
+
+
 # Under a cluster executor (profiles/slurm) these run on the submit host, not as jobs: getting the data,
 # collecting metrics, judging them and rendering the report are quick and light.
 localrules:

@@ -324,7 +324,8 @@ def test_the_shipped_configs_have_no_problem(repo, name):
         (
             "replication_rule=mean_2sd",
             "unknown config key replication_rule: expected one of cells, forms, seeds, other_form_seeds, "
-            "semantics, compare_semantics, verdict, timing, reference, cpu_isa, backend, units, epochs, "
+            "semantics, compare_semantics, verdict, timing, container, reference, cpu_isa, backend, units, "
+            "epochs, "
             "batch_size, learning_rate, train_subset, test_subset, threads_per_run, data",
         ),
         ("epochs=0", "config value epochs: 0 is less than the minimum of 1"),

@@ -72,9 +72,26 @@ def test_the_conda_environment_changes_when_the_pins_change(repo, tmp_path):
     assert conda.stamp_problem(repo) is None
     (tmp_path / "workflow" / "envs").mkdir(parents=True)
     shutil.copy(repo / conda.ENVIRONMENT_FILE, tmp_path / conda.ENVIRONMENT_FILE)
+    shutil.copy(repo / conda.SOURCE_FILE, tmp_path / conda.SOURCE_FILE)
     (tmp_path / conda.PINS_FILE).write_text((repo / conda.PINS_FILE).read_text() + "tqdm==4.67.1\n")
     problem = conda.stamp_problem(tmp_path)
     assert problem and conda.pins_stamp(tmp_path) in problem and conda.pins_stamp(repo) in problem
+
+
+def test_the_conda_part_is_written_once_in_environment_yml(repo, tmp_path):
+    """workflow/envs/workflow.yaml is made from environment.yml: a conda package, channel or Python version
+    changed there (here: a new package) makes the jobs' file stale until it is written again."""
+    assert (repo / conda.ENVIRONMENT_FILE).read_text() == conda.jobs_environment(repo)
+    for name in (conda.ENVIRONMENT_FILE, conda.SOURCE_FILE, conda.PINS_FILE):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(repo / name, tmp_path / name)
+    source = (tmp_path / conda.SOURCE_FILE).read_text()
+    (tmp_path / conda.SOURCE_FILE).write_text(source.replace("  - pip\n", "  - pip\n  - graphviz\n", 1))
+    problem = conda.stamp_problem(tmp_path)
+    assert problem and "is not what environment.yml and requirements.txt make" in problem
+    conda.write_jobs_environment(tmp_path)
+    assert conda.stamp_problem(tmp_path) is None
+    assert "- graphviz" in (tmp_path / conda.ENVIRONMENT_FILE).read_text()
 
 
 def test_ci_runs_exactly_the_readmes_test_command(repo):
@@ -103,3 +120,31 @@ def test_the_gpu_lock_is_the_cpu_lock_plus_the_cuda_builds_with_hashes(repo):
     for line in requirement_lines(repo):
         name, version = line.split("==")
         assert cpu[name.lower()] == version, name
+
+
+def test_the_container_route_installs_the_locked_packages_and_runs_the_checkouts_code(repo):
+    """The Dockerfile (docs/operations.md, "Containers") cannot be built here (no Docker or Apptainer):
+    what it installs is checked against the project's own sources of truth."""
+    dockerfile = (repo / "Dockerfile").read_text()
+    environment = yaml.safe_load((repo / "environment.yml").read_text())
+    python = next(item for item in environment["dependencies"] if str(item).startswith("python="))
+    assert f"FROM python:{python.split('=')[1]}-slim" in dockerfile
+    assert "pip install --no-cache-dir --require-hashes -r /tmp/requirements.lock" in dockerfile
+    assert "nodejs" in dockerfile and "nodejs" in environment["dependencies"]
+    # The code comes from the checkout Snakemake binds, not from a copy baked into the image.
+    assert "COPY . " not in dockerfile and "pip install -e" not in dockerfile
+    (path,) = re.findall(r"^ENV PYTHONPATH=(\S+)$", dockerfile, re.M)
+    assert (repo / path / "rnn_replication" / "__init__.py").exists()
+    assert 'container: config["container"] or None' in (repo / "Snakefile").read_text()
+
+
+def test_a_dry_run_under_apptainer_plans_the_jobs_in_the_configured_image(repo, tmp_path):
+    if not (shutil.which("apptainer") or shutil.which("singularity")):
+        pytest.skip("neither apptainer nor singularity is installed: the container route cannot run here")
+    result = subprocess.run(
+        ["snakemake", "-n", "--sdm", "apptainer", "--config", "container=rnn-replication.sif"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]

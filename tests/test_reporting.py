@@ -560,3 +560,48 @@ def test_a_repeated_not_tested_reason_is_said_once():
         {"verdict": "not tested", "note": "needs single-layer GRU runs"},
     ]
     assert [row["note"] for row in once(rows)] == [reason, "", "as above", "needs single-layer GRU runs"]
+
+
+def test_the_reports_template_embeds_a_font_with_every_chinese_character_of_paper(repo):
+    """Without a CJK font on the reader's machine the article's title and claims would show as empty
+    boxes: the template embeds a font cut to them (workflow/scripts/cjk_font.py), which must cover every
+    CJK character of the paper/ files the report shows."""
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from rnn_replication.report import fonts
+
+    template = (repo / "workflow" / "templates" / "selfcontained" / "index.html.j2").read_text()
+    assert f"{{% include '{fonts.CJK_FONT_CSS.name}' %}}" in template
+    css = (repo / fonts.CJK_FONT_CSS).read_text(encoding="utf-8")
+    assert f'font-family: "{fonts.CJK_FONT_FAMILY}"' in css and fonts.CJK_RANGE in css
+    encoded = re.search(r"base64,([A-Za-z0-9+/=]+)\)", css).group(1)
+    covered = TTFont(io.BytesIO(base64.b64decode(encoded))).getBestCmap()
+    shown = fonts.cjk_characters(repo / "paper")
+    assert len(shown) > 20  # the title and the claims' Chinese
+    missing = [character for character in shown if ord(character) not in covered]
+    assert not missing, f"run workflow/scripts/cjk_font.py again: no glyph for {''.join(missing)}"
+
+
+def test_short_runs_keep_their_whole_accuracy_axis_and_long_ones_zoom_past_epoch_one():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from rnn_replication.core.curves import draw_metric, zoom_past_first_epoch
+
+    def history(values):
+        epochs = range(1, len(values) + 1)
+        return pd.DataFrame({"epoch": epochs, "accuracy": values, "val_accuracy": values})
+
+    for values, zoomed in (([0.80, 0.95], False), ([0.80, 0.95, 0.96, 0.97], True)):
+        figure, axes = plt.subplots()
+        draw_metric(axes, [history(values)], "accuracy")
+        zoom_past_first_epoch(axes, [history(values)], "accuracy")
+        low, _ = axes.get_ylim()
+        assert (low > 0.80) == zoomed  # a 2-epoch run keeps its first epoch in view
+        plt.close(figure)

@@ -57,8 +57,15 @@ def draw_metric(axes, histories: list[pd.DataFrame], metric, article_history=Non
         axes.legend(fontsize="small")
 
 
+# Runs shorter than this keep their whole y-axis: fitted to epoch 2 alone, a 2-epoch curve would be a stub.
+ZOOM_FROM_EPOCHS = 3
+
+
 def zoom_past_first_epoch(axes, histories, metric):
-    """Fit the y-axis to epochs 2 onwards: the first epoch's low accuracy would hide the differences."""
+    """Fit the y-axis to epochs 2 onwards: the first epoch's low accuracy would hide the differences. Runs
+    of fewer than ZOOM_FROM_EPOCHS epochs are left as drawn."""
+    if max((h["epoch"].max() for h in histories if len(h)), default=0) < ZOOM_FROM_EPOCHS:
+        return
     later = [h[h["epoch"] >= 2][[metric, f"val_{metric}"]].to_numpy() for h in histories]
     values = [v for block in later for v in block.ravel()]
     if values:

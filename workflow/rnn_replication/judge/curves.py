@@ -20,6 +20,7 @@ differ, not that the curves are the same.
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -97,6 +98,19 @@ def aligned(runs: list[pd.DataFrame], article: pd.DataFrame, series: str) -> tup
     return article.sort_values("epoch")[series].to_numpy()[:epochs], seeds
 
 
+def unusable_curve(article: np.ndarray, seeds: np.ndarray) -> str:
+    """Why a curve cannot be judged on its values, or "" where it can: no epochs, or a value that is not a
+    finite number (a loss that blew up, a gap in a history), which no band can place."""
+    if article.size == 0:
+        return "no epochs to compare"
+    bad = np.flatnonzero(~np.isfinite(np.vstack([seeds, article])).all(axis=0))
+    if len(bad):
+        return (
+            f"not a finite number at epoch{'s' if len(bad) > 1 else ''} {', '.join(str(t + 1) for t in bad)}"
+        )
+    return ""
+
+
 def too_few_seeds(runs: list) -> str:
     """Why a cell's runs cannot be judged, or "" where they can."""
     if not runs:
@@ -145,13 +159,13 @@ def feature_test(article: float, values, discrete: bool, alpha: float = 0.05) ->
     values = np.asarray(values, dtype=float)
     n = len(values)
     row = {"n": n, "article": article}
-    missing = np.flatnonzero(np.isnan(values))
-    if len(missing):
-        seeds = ", ".join(str(index) for index in missing)
-        return row | {
-            "verdict": NOT_TESTED,
-            "note": f"not reached by run{'s' if len(missing) > 1 else ''} {seeds} of {n}",
-        }
+    missing = int(np.isnan(values).sum())
+    if missing:
+        note = (
+            f"{missing} of {n} seeds never reach it within the log's epochs: a count beyond the log, which "
+            "the t model cannot take"
+        )
+        return row | {"verdict": NOT_TESTED, "note": note}
     mean, sd = float(values.mean()), float(values.std(ddof=1))
     row |= {"mean": mean, "sd": sd}
     if discrete and sd == 0:
@@ -181,15 +195,23 @@ def judge_dynamics(
             if reason:
                 rows.append(row | {"verdict": NOT_TESTED, "note": reason})
                 continue
-            tested = curve_test(*aligned(runs, article, series), alpha)
-            tested["epochs_outside"] = ", ".join(str(epoch) for epoch in tested["epochs_outside"])
+            theirs, seeds = aligned(runs, article, series)
+            unusable = unusable_curve(theirs, seeds)
+            if unusable:
+                rows.append(row | {"epochs": len(theirs), "verdict": NOT_TESTED, "note": unusable})
+                continue
+            tested = curve_test(theirs, seeds, alpha)
+            # As JSON: a list that reads back as text ("[7]"), not as the number 7.
+            tested["epochs_outside"] = json.dumps(tested["epochs_outside"])
             rows.append(row | tested)
         for feature in features:
             row = {"kind": "feature", "cell": cell, "id": feature["id"], "n": len(runs)}
             row["article"] = feature["article"][cell]
-            ours = min((len(run) for run in runs), default=0)
-            if reason or ours != len(article):
-                short = f"our runs have {ours} epochs, the article's log {len(article)}"
+            lengths = sorted({len(run) for run in runs})
+            ours = lengths[0] if lengths else 0
+            if reason or lengths != [len(article)]:
+                counts = f"{lengths[0]} to {lengths[-1]}" if len(lengths) > 1 else str(ours)
+                short = f"our runs have {counts} epochs, the article's log {len(article)}"
                 rows.append(row | {"epochs": ours, "verdict": NOT_TESTED, "note": reason or short})
                 continue
             values = [feature_value(run, feature) for run in runs]
@@ -224,6 +246,8 @@ def curve_bands(histories: dict, article_history: pd.DataFrame, alpha: float = 0
             continue
         for series in SERIES:
             theirs, seeds = aligned(runs, article, series)
+            if unusable_curve(theirs, seeds):
+                continue
             drawn = band(seeds, alpha)
             epochs = np.arange(1, len(theirs) + 1)
             outside = np.isin(epochs, curve_test(theirs, seeds, alpha)["epochs_outside"])
@@ -245,8 +269,8 @@ def dynamics_note(row: dict, alpha: float, family: int, logged: int) -> str:
         if where != "inside" and row["verdict"] != NOT_REPLICATED:
             note += f", but not after Holm's correction over {family} tests"
         return note
-    epochs = row["epochs_outside"] if isinstance(row["epochs_outside"], str) else ""
-    where = f"epoch{'s' if ',' in epochs else ''} {epochs}"
+    epochs = json.loads(row["epochs_outside"])
+    where = f"epoch{'s' if len(epochs) > 1 else ''} {', '.join(str(epoch) for epoch in epochs)}"
     partial = (
         ""
         if row["epochs"] == logged

@@ -16,7 +16,7 @@ from rnn_replication.core.history import write_history
 from rnn_replication.core.runs import RunOutputs
 from rnn_replication.core.spec import RunSpec
 from rnn_replication.data import mnist
-from rnn_replication.observe import devices, epochs, probe, record
+from rnn_replication.observe import devices, epochs, probe, record, resume
 from rnn_replication.train import arithmetic, fitting
 
 
@@ -139,13 +139,16 @@ def train_run(
     loaded; None: those in effect, which the identity records), evaluate it on the test images and write
     its ``outputs``, metrics last. With ``expected_identity`` (the workflow's), refuse first where this
     process would train anything else. With ``resume_dir``, a rerun after a kill continues from the last
-    finished epoch; the directory is removed once the run has finished. Only one process at a time trains
-    a run: a second one stops at once, naming the first. With ``tensorboard_dir``, the epochs' losses and
-    accuracies are logged there."""
+    finished epoch, unless the kill damaged that state (observe.resume: then it is discarded, saying why,
+    and the run starts again); the directory is removed once the run has finished. Only one process at a
+    time trains a run: a second one stops at once, naming the first. With ``tensorboard_dir``, the epochs'
+    losses and accuracies are logged there, with the run's settings as HParams."""
     observed = observed_identity(spec, runs.repository_root())
     if expected_identity:
         check_identity(observed, expected_identity)
     with exclusive(f"{resume_dir or outputs.metrics}.lock", spec.name):
+        if resume_dir:
+            resume.discard_damaged(resume_dir, print_fn)
         observer = RunObserver(spec, observed["backend"], resume_dir, tensorboard_dir, print_fn)
         trained = fitting.train_and_evaluate(
             spec,

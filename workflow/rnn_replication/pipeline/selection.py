@@ -24,9 +24,9 @@ WORKFLOW_FILES = ("Snakefile", "config", "workflow", "notebooks", "paper", "prof
 CELL_COST = {"simplernn": 1, "lstm": 3.6, "gru": 3.2}
 FORM_COST = {"single": 1, "bidirectional": 1.9, "stacked": 2.2}
 # Config keys that cannot change a number (proved or by construction), so no rule is compared by them:
-# threads (tests/test_training.py shows the digits do not change) and the data's route (the file is judged
-# by its checksum).
-NOT_RESULT_SETTINGS = ("threads_per_run", "data")
+# threads (tests/test_training.py shows the digits do not change), the data's route (the file is judged
+# by its checksum) and the container image (its packages are part of every run's identity).
+NOT_RESULT_SETTINGS = ("threads_per_run", "data", "container")
 
 
 def relative_cost(cell: str, form: str) -> float:

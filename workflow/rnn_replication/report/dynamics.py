@@ -37,8 +37,10 @@ def curve_rule(curves: pd.DataFrame, alpha: float) -> str:
         "t prediction interval of the final numbers, Bonferroni over the epochs), so a genuine replication's "
         f"curve leaves it somewhere with probability at most {100 * alpha:g} %. The features of the log "
         "below are judged as the final numbers are, by the t prediction test. Holm's correction runs over "
-        f"all {family} tests. *Not replicated*: shown to differ; *consistent, inconclusive*: not shown to "
-        "differ, which is not shown to be the same (with few seeds the band is wide)."
+        f"all {family} tests; the epochs named are those outside the band drawn. *Not replicated*: shown "
+        "to differ; *consistent, inconclusive*: not shown to differ, which is not shown to be the same (with "
+        "few seeds the band is wide). The figure draws accuracy as its error, 1 − accuracy, on a log axis: "
+        "an article's accuracy *below* ours lies *above* our curve there."
     )
 
 
