@@ -134,12 +134,14 @@ def epochs_to(history: pd.DataFrame, threshold: float) -> float:
     return float(reached.min()) if len(reached) else math.nan
 
 
-# paper/features.yaml's `feature`: its function and whether its values are whole epochs.
+# paper/features.yaml's `feature`: its function and the unit of its values; counts of whole epochs are
+# judged as such (a tie on every seed leaves the t model without spread).
 FEATURES = {
-    "best_val_epoch": (best_val_epoch, True),
-    "final_gap": (final_gap, False),
-    "epochs_to": (epochs_to, True),
+    "best_val_epoch": (best_val_epoch, "epoch"),
+    "final_gap": (final_gap, "accuracy points"),
+    "epochs_to": (epochs_to, "epoch"),
 }
+WHOLE_EPOCHS = "epoch"
 FEATURE_KEYS = ("id", "feature", "en", "article")
 
 
@@ -215,7 +217,7 @@ def judge_dynamics(
                 rows.append(row | {"epochs": ours, "verdict": NOT_TESTED, "note": reason or short})
                 continue
             values = [feature_value(run, feature) for run in runs]
-            discrete = FEATURES[feature["feature"]][1]
+            discrete = FEATURES[feature["feature"]][1] == WHOLE_EPOCHS
             rows.append(row | {"epochs": ours} | feature_test(row["article"], values, discrete, alpha))
     table = pd.DataFrame(rows).reindex(columns=CURVE_COLUMNS)
     for column in ("verdict", "note", "direction"):
@@ -258,12 +260,17 @@ def curve_bands(histories: dict, article_history: pd.DataFrame, alpha: float = 0
     return pd.concat(frames, ignore_index=True)[BAND_COLUMNS]
 
 
+def level_text(alpha: float) -> str:
+    """The band's and the prediction interval's level as the notes write it: "95 %" at alpha = 0.05."""
+    return f"{100 * (1 - alpha):g} %"
+
+
 def dynamics_note(row: dict, alpha: float, family: int, logged: int) -> str:
     """What a curve's or a feature's verdict rests on, in words."""
     if row["verdict"] == NOT_TESTED:
         return row["note"]
     if row["kind"] == "feature":
-        level = f"{100 * (1 - alpha):.0f} %"
+        level = level_text(alpha)
         where = row["direction"] if isinstance(row["direction"], str) else "inside"
         note = f"the article's value lies {where} our {level} prediction interval for one new run"
         if where != "inside" and row["verdict"] != NOT_REPLICATED:
@@ -283,7 +290,7 @@ def dynamics_note(row: dict, alpha: float, family: int, logged: int) -> str:
             f"outside the band {row['direction']} ours at {where}, but not after Holm's correction over "
             f"{family} tests{partial}"
         )
-    level = f"{100 * (1 - alpha):.0f} %"
+    level = level_text(alpha)
     return (
         f"inside the {level} simultaneous band at all {int(row['epochs'])} epochs{partial}: no epoch is "
         "shown to differ, which does not show the curves are the same"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from rnn_replication.core.spec import CELLS
+from rnn_replication.judge.curves import FEATURES
 from rnn_replication.judge.inference import NOT_TESTED
 from rnn_replication.report.wording import interval_levels
 
@@ -15,22 +16,20 @@ SERIES_NAMES = {
     "val_loss": "validation loss",
     "val_accuracy": "validation accuracy",
 }
-# How a feature's values read, by its function in paper/features.yaml (judge.curves.FEATURES): the unit,
-# and the value (and sd) in it.
-FEATURE_UNITS = {
-    "best_val_epoch": (
-        "epoch",
-        lambda value: f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}",
-    ),
-    "epochs_to": ("epoch", lambda value: f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"),
-    "final_gap": ("accuracy points", lambda value: f"{100 * value:.2f}"),
-}
+
+
+def whole_or_tenths(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+# How a feature's values read, by the unit judge.curves.FEATURES gives its function.
+UNIT_FORMATS = {"epoch": whole_or_tenths, "accuracy points": lambda value: f"{100 * value:.2f}"}
 
 
 def curve_rule(curves: pd.DataFrame, alpha: float) -> str:
     """How the curves and features were judged (Markdown), with the number of tests in Holm's family."""
     family = int(curves["p_different"].notna().sum()) if len(curves) else 0
-    level = f"{100 * (1 - alpha):.0f} %"
+    level, _ = interval_levels(alpha)
     return (
         "Each of the article's logged curves is compared with our seeds' over all its epochs at once: the "
         f"shaded band is the {level} simultaneous prediction band for one new run of ours (per epoch the "
@@ -68,7 +67,8 @@ def features_table(curves: pd.DataFrame, features: list[dict], alpha: float = 0.
     rows = []
     for row in curves[curves["kind"] == "feature"].to_dict("records"):
         feature = by_id[row["id"]]
-        unit, value = FEATURE_UNITS[feature["feature"]]
+        unit = FEATURES[feature["feature"]][1]
+        value = UNIT_FORMATS[unit]
         tested, measured = pd.notna(row["p_different"]), pd.notna(row["mean"])
         rows.append(
             {

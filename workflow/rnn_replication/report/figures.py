@@ -60,7 +60,7 @@ def plot_curve_bands(bands: pd.DataFrame, curves: pd.DataFrame, alpha: float = 0
         return None
     cells = [cell for cell in CELLS if cell in set(bands["cell"])]
     verdicts = curves[curves["kind"] == "curve"].set_index(["cell", "id"])["verdict"]
-    level = f"{100 * (1 - alpha):.0f} %"
+    level, _ = interval_levels(alpha)
     size = (4.2 * len(SERIES), 3.3 * len(cells))
     figure, axes = plt.subplots(len(cells), len(SERIES), figsize=size, squeeze=False)
     for row, cell in enumerate(cells):
