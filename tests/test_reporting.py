@@ -8,7 +8,7 @@ import pytest
 from run_records import confusion_with_accuracy, write_run
 
 from rnn_replication.collect import gather, provenance
-from rnn_replication.core import confusion, identity, paper
+from rnn_replication.core import confusion, identity, paper, records
 from rnn_replication.core.spec import RunSpec
 from rnn_replication.report import comparisons, environment, figures, grids, header, mistakes, verdicts
 from rnn_replication.report import inputs as report_inputs
@@ -145,7 +145,7 @@ def test_grid_table_is_cell_by_form(runs):
 
 def test_the_history_grid_has_a_panel_per_configuration(runs):
     summary = gather.collect_runs(runs)
-    histories = report_inputs.read_histories(summary)
+    histories = records.read_histories(summary)
     grid = figures.plot_history_grid(summary, histories, "loss")
     assert len(grid.axes) == 3 * 2
 
@@ -156,7 +156,7 @@ def test_semantics_figure_has_a_panel_per_cell_run_under_both_semantics(runs, tm
         write_run(tmp_path, "lstm", "single", 1, 0.9895, semantics="modern"),
     ]
     summary = gather.collect_runs(runs)
-    figure = figures.plot_semantics(summary, report_inputs.read_histories(summary))
+    figure = figures.plot_semantics(summary, records.read_histories(summary))
     assert len(figure.axes) == 1  # only LSTM has runs of both semantics
     assert [line.get_label() for line in figure.axes[0].lines] == [
         "ours, Keras 2.2 semantics (2 seeds)",

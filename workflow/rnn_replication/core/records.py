@@ -154,3 +154,10 @@ def read_summary(path: str | os.PathLike):
     import pandas as pd  # here, not above: writing a record needs no pandas
 
     return pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str))
+
+
+def read_histories(summary) -> dict:
+    """Each run of a summary table (run name -> its history.csv, through the summary's paths)."""
+    import pandas as pd
+
+    return {row.run: pd.read_csv(row.history_path) for row in summary.itertuples()}

@@ -118,6 +118,21 @@ def too_few_seeds(runs: list) -> str:
     return "needs at least two seeds: one run has no spread" if len(runs) < 2 else ""
 
 
+def cell_curves(histories: dict, article_history: pd.DataFrame):
+    """Every logged cell's curves, as judge_dynamics and curve_bands take them: (cell, series, runs, why it
+    cannot be judged or "", the article's curve, our seeds' curves), the curves None where the cell has
+    too few seeds."""
+    for cell, article in article_history.groupby("cell", sort=False):
+        runs = histories.get(cell, [])
+        reason = too_few_seeds(runs)
+        for series in SERIES:
+            if reason:
+                yield cell, series, runs, reason, None, None
+                continue
+            theirs, seeds = aligned(runs, article, series)
+            yield cell, series, runs, unusable_curve(theirs, seeds), theirs, seeds
+
+
 def best_val_epoch(history: pd.DataFrame) -> float:
     """The epoch of the highest validation accuracy (the first on a tie)."""
     return float(history["epoch"].iloc[int(history["val_accuracy"].to_numpy().argmax())])
@@ -189,23 +204,19 @@ def judge_dynamics(
     have as many epochs as the article's log (it depends on their number). Holm's correction across all
     the tested rows; "not tested" with a reason where a cell has fewer than two seeds."""
     rows = []
+    for cell, series, runs, reason, theirs, seeds in cell_curves(histories, article_history):
+        row = {"kind": "curve", "cell": cell, "id": series, "n": len(runs)}
+        if reason:
+            epochs = {} if theirs is None else {"epochs": len(theirs)}
+            rows.append(row | epochs | {"verdict": NOT_TESTED, "note": reason})
+            continue
+        tested = curve_test(theirs, seeds, alpha)
+        # As JSON: a list that reads back as text ("[7]"), not as the number 7.
+        tested["epochs_outside"] = json.dumps(tested["epochs_outside"])
+        rows.append(row | tested)
     for cell, article in article_history.groupby("cell", sort=False):
         runs = histories.get(cell, [])
         reason = too_few_seeds(runs)
-        for series in SERIES:
-            row = {"kind": "curve", "cell": cell, "id": series, "n": len(runs)}
-            if reason:
-                rows.append(row | {"verdict": NOT_TESTED, "note": reason})
-                continue
-            theirs, seeds = aligned(runs, article, series)
-            unusable = unusable_curve(theirs, seeds)
-            if unusable:
-                rows.append(row | {"epochs": len(theirs), "verdict": NOT_TESTED, "note": unusable})
-                continue
-            tested = curve_test(theirs, seeds, alpha)
-            # As JSON: a list that reads back as text ("[7]"), not as the number 7.
-            tested["epochs_outside"] = json.dumps(tested["epochs_outside"])
-            rows.append(row | tested)
         for feature in features:
             row = {"kind": "feature", "cell": cell, "id": feature["id"], "n": len(runs)}
             row["article"] = feature["article"][cell]
@@ -219,6 +230,8 @@ def judge_dynamics(
             values = [feature_value(run, feature) for run in runs]
             discrete = FEATURES[feature["feature"]][1] == WHOLE_EPOCHS
             rows.append(row | {"epochs": ours} | feature_test(row["article"], values, discrete, alpha))
+    order = list(article_history["cell"].unique())  # each cell's curves, then its features
+    rows.sort(key=lambda row: order.index(row["cell"]))
     table = pd.DataFrame(rows).reindex(columns=CURVE_COLUMNS)
     for column in ("verdict", "note", "direction"):
         table[column] = table[column].astype(object)
@@ -242,19 +255,14 @@ def curve_bands(histories: dict, article_history: pd.DataFrame, alpha: float = 0
     """results/curve_bands.csv: for each curve with at least two seeds, per epoch both have, the
     article's value, our mean and the simultaneous band, and whether the article's value is outside."""
     frames = []
-    for cell, article in article_history.groupby("cell", sort=False):
-        runs = histories.get(cell, [])
-        if too_few_seeds(runs):
+    for cell, series, _, reason, theirs, seeds in cell_curves(histories, article_history):
+        if reason:
             continue
-        for series in SERIES:
-            theirs, seeds = aligned(runs, article, series)
-            if unusable_curve(theirs, seeds):
-                continue
-            drawn = band(seeds, alpha)
-            epochs = np.arange(1, len(theirs) + 1)
-            outside = np.isin(epochs, curve_test(theirs, seeds, alpha)["epochs_outside"])
-            frame = {"cell": cell, "series": series, "epoch": epochs, "article": theirs, "outside": outside}
-            frames.append(pd.DataFrame(frame | {key: drawn[key] for key in ("mean", "low", "high")}))
+        drawn = band(seeds, alpha)
+        epochs = np.arange(1, len(theirs) + 1)
+        outside = np.isin(epochs, curve_test(theirs, seeds, alpha)["epochs_outside"])
+        frame = {"cell": cell, "series": series, "epoch": epochs, "article": theirs, "outside": outside}
+        frames.append(pd.DataFrame(frame | {key: drawn[key] for key in ("mean", "low", "high")}))
     if not frames:
         return pd.DataFrame(columns=BAND_COLUMNS)
     return pd.concat(frames, ignore_index=True)[BAND_COLUMNS]

@@ -74,11 +74,10 @@ def write_replication(
 
 def single_layer_histories(summary: pd.DataFrame) -> dict[str, list[pd.DataFrame]]:
     """Each cell's single-layer runs' histories (their history.csv, through the summary's paths), by seed."""
-    histories = {}
-    for cell in CELLS:
-        runs = single_layer_runs(summary, cell).sort_values("seed")
-        histories[cell] = [pd.read_csv(path) for path in runs["history_path"]]
-    return {cell: runs for cell, runs in histories.items() if runs}
+    histories = {cell: single_layer_runs(summary, cell).sort_values("seed") for cell in CELLS}
+    return {
+        cell: list(records.read_histories(runs).values()) for cell, runs in histories.items() if len(runs)
+    }
 
 
 def write_dynamics(

@@ -21,10 +21,6 @@ from rnn_replication.judge.descriptive import STATISTICS
 JUDGE_TABLES = (*STATISTICS, "curves", "curve_bands")
 
 
-def read_histories(summary: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return {row.run: pd.read_csv(row.history_path) for row in summary.itertuples()}
-
-
 def read_benchmarks(paths: list[str]) -> pd.DataFrame:
     """Snakemake benchmark: files (one TSV per job) as one table of wall time and max RSS."""
     frames = []
@@ -123,7 +119,7 @@ def load_report_inputs(
         summary=summary,
         main=summary[summary["semantics"] == semantics].reset_index(drop=True),
         provenance=read_provenance(provenance_path),
-        histories=read_histories(summary),
+        histories=records.read_histories(summary),
         article=article,
         article_history=article_history,
         claims=load_claims(paper_dir),
