@@ -94,6 +94,65 @@ def test_the_conda_part_is_written_once_in_environment_yml(repo, tmp_path):
     assert "- graphviz" in (tmp_path / conda.ENVIRONMENT_FILE).read_text()
 
 
+def copy_environment_sources(repo, destination):
+    for name in (conda.SOURCE_FILE, *conda.CHANNEL_NAME_FILES.values()):
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(repo / name, destination / name)
+
+
+def test_the_conda_part_names_channels_and_packages_that_conda_forge_has(repo):
+    assert conda.conda_part_problems(repo) == []
+    origin, names = conda.channel_names(repo, "conda-forge")
+    assert origin.startswith("github.com/conda-forge/feedstock-outputs at ") and len(names) > 30_000
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("  - nodejs", "  - nodjes"), "conda package 'nodjes' ('nodjes') is not a package of conda-forge"),
+        (("  - nodejs", "  - nodejs>=18,<23"), None),
+        (("  - nodejs", "  - conda-forge::nodejs =20.*"), None),
+        (("  - nodejs", "  - conda-forge::nodjs"), "closest: nodejs"),
+        (("  - nodejs", "  - bioconda::nodejs"), "names channel 'bioconda', whose package names"),
+        (("  - conda-forge\n", "  - conda-froge\n"), "channel 'conda-froge' is not one whose package names"),
+        (("  - pip\n", ""), "a `pip:` section without the conda package pip"),
+        (("  - python=3.11", "  - python>>3.11"), "dependency 'python>>3.11' is not a conda match spec"),
+        (("  - python=3.11", "  - python=3.11=*_cpython"), None),
+    ],
+)
+def test_a_broken_conda_part_is_named_with_what_was_expected(repo, tmp_path, change, expected):
+    """No channel is reachable from CI to solve with: a misspelled package or channel, a spec conda cannot
+    read, or pip's section without pip, is caught against conda-forge's registry of names."""
+    copy_environment_sources(repo, tmp_path)
+    old, new = change
+    source = (tmp_path / conda.SOURCE_FILE).read_text()
+    assert old in source
+    (tmp_path / conda.SOURCE_FILE).write_text(source.replace(old, new, 1))
+    problems = conda.conda_part_problems(tmp_path)
+    if expected is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and expected in problems[0], problems
+
+
+def test_the_jobs_environment_is_not_written_from_a_broken_conda_part(repo, tmp_path):
+    copy_environment_sources(repo, tmp_path)
+    shutil.copy(repo / conda.PINS_FILE, tmp_path / conda.PINS_FILE)
+    source = (tmp_path / conda.SOURCE_FILE).read_text()
+    (tmp_path / conda.SOURCE_FILE).write_text(source.replace("  - nodejs", "  - nodjes", 1))
+    command = [sys.executable, "-m", "rnn_replication.pipeline.conda", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 1 and "'nodjes'" in result.stderr and "closest: nodejs" in result.stderr
+    assert not (tmp_path / conda.ENVIRONMENT_FILE).exists()
+
+
+def test_the_channel_names_file_is_what_its_script_writes(repo, tmp_path):
+    """Same names, same bytes (no timestamp in the gzip): a refresh shows in git only when names change."""
+    origin, names = conda.channel_names(repo, "conda-forge")
+    written = conda.write_channel_names(tmp_path / "names.txt.gz", origin, sorted(names))
+    assert written.read_bytes() == (repo / conda.CHANNEL_NAME_FILES["conda-forge"]).read_bytes()
+
+
 def test_ci_runs_exactly_the_readmes_test_command(repo):
     readme = (repo / "README.md").read_text()
     command = re.search(r"(python -m pytest[^`\n]*)", readme).group(1).strip()
