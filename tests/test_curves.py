@@ -194,14 +194,10 @@ def test_the_report_names_the_epochs_where_the_articles_curve_leaves_the_band():
     ours = {"lstm": histories(seeds), "gru": histories(seeds)}
     article = pd.concat([log_of("lstm", lowered), log_of("gru", seeds[0])])
     table = curves.judge_dynamics(ours, article)
-    sentences = dynamics.curve_sentences(table).splitlines()
-    assert (
-        "- **LSTM, validation accuracy: not replicated**: outside the band below ours at epochs 1, 2, 3."
-        in sentences
-    )
-    assert sentences[4].startswith(
-        "- **GRU, training loss: consistent, inconclusive**: inside the 95 % simultaneous"
-    )
+    assert dynamics.curve_sentences(table, article).splitlines() == [
+        "- **LSTM**, every curve: **not replicated** (below the band at epochs 1, 2, 3).",
+        "- **GRU**, every curve: **consistent, inconclusive** (inside the band at every epoch).",
+    ]
     figure = figures.plot_curve_bands(curves.curve_bands(ours, article), table)
     assert len(figure.axes) == 2 * 4
     for panel, marked in ((figure.axes[3], [1, 2, 3]), (figure.axes[7], [])):
@@ -211,6 +207,25 @@ def test_the_report_names_the_epochs_where_the_articles_curve_leaves_the_band():
     import matplotlib.pyplot as plt
 
     plt.close(figure)
+
+
+def test_the_report_says_a_shared_reason_once_and_the_curves_shown_to_differ_first():
+    """Runs shorter than the article's log: said once, above the list. Within a cell, the curves with the
+    same verdict and reason are named together."""
+    from rnn_replication.report import dynamics
+
+    seeds = seed_curves()
+    lowered = seeds[0].copy()
+    lowered[:3] -= 40 * seeds.std(axis=0, ddof=1)[:3]
+    article = log_of("lstm", seeds[0]).assign(val_loss=lowered)
+    table = curves.judge_dynamics({"lstm": histories(seeds[:, :10])}, article)
+    assert dynamics.curve_sentences(table, article).splitlines() == [
+        "Our runs have 10 of the article's 20 epochs: the curves are compared on those.",
+        "",
+        "- **LSTM**: validation loss: **not replicated** (below the band at epochs 1, 2, 3); training loss, "
+        "training accuracy, validation accuracy: **consistent, inconclusive** (inside the band at every "
+        "epoch).",
+    ]
 
 
 @pytest.mark.parametrize("rho", [0.0, 0.6, 0.9])

@@ -3,11 +3,13 @@ sentences and a table; the figure of its bands (results/curve_bands.csv) is repo
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from rnn_replication.core.spec import CELLS
 from rnn_replication.judge.curves import FEATURES
-from rnn_replication.judge.inference import NOT_TESTED
+from rnn_replication.judge.inference import NOT_REPLICATED, NOT_TESTED
 from rnn_replication.report.wording import interval_levels
 
 SERIES_NAMES = {
@@ -43,18 +45,50 @@ def curve_rule(curves: pd.DataFrame, alpha: float) -> str:
     )
 
 
-def curve_sentences(curves: pd.DataFrame) -> str:
-    """One sentence per cell and series (Markdown list); a cell whose four curves are not tested for one
-    reason gets one sentence."""
-    lines = []
+def epochs_named(epochs: list[int]) -> str:
+    return f"epoch{'s' if len(epochs) > 1 else ''} {', '.join(str(epoch) for epoch in epochs)}"
+
+
+def curve_reason(row: dict) -> str:
+    """What one curve's verdict rests on, short: the epochs where the article's curve leaves the band, or
+    none; the report says once, above, what the band is and what Holm's correction runs over."""
+    if row["verdict"] == NOT_TESTED:
+        return row["note"]
+    epochs = json.loads(row["epochs_outside"])
+    if not epochs:
+        return "inside the band at every epoch"
+    reason = f"{row['direction']} the band at {epochs_named(epochs)}"
+    return reason if row["verdict"] == NOT_REPLICATED else f"{reason}, not after Holm's correction"
+
+
+def curve_sentences(curves: pd.DataFrame, article_history: pd.DataFrame) -> str:
+    """One line per cell (Markdown list), its curves grouped by verdict and reason so that a reason shared
+    by several curves is said once, the curves shown to differ first; before the list, once, how much of
+    the article's log was compared where our runs are shorter than it."""
     rows = curves[curves["kind"] == "curve"]
+    logged = article_history.groupby("cell").size()
+    tested = rows[rows["verdict"] != NOT_TESTED]
+    shorter = {(int(row["epochs"]), int(logged[row["cell"]])) for row in tested.to_dict("records")}
+    shorter = {(ours, theirs) for ours, theirs in shorter if ours < theirs}
+    lines = []
+    if len(shorter) == 1:
+        ((ours, theirs),) = shorter
+        compared = f"Our runs have {ours} of the article's {theirs} epochs: the curves are compared on those."
+        lines += [compared, ""]  # the blank line: Markdown's list starts below
     for cell, of_cell in rows.groupby("cell", sort=False):
-        notes = set(of_cell["note"])
-        if set(of_cell["verdict"]) == {NOT_TESTED} and len(notes) == 1:
-            lines.append(f"- **{CELLS[cell]}, every curve: not tested** ({notes.pop()}).")
-            continue
+        groups: dict[tuple[str, str], list[str]] = {}
         for row in of_cell.to_dict("records"):
-            lines.append(f"- **{CELLS[cell]}, {SERIES_NAMES[row['id']]}: {row['verdict']}**: {row['note']}.")
+            reason = curve_reason(row)
+            if len(shorter) > 1 and row["verdict"] != NOT_TESTED and row["epochs"] < logged[cell]:
+                reason += f"; on the first {int(row['epochs'])} of the article's {int(logged[cell])} epochs"
+            groups.setdefault((row["verdict"], reason), []).append(SERIES_NAMES[row["id"]])
+        ordered = sorted(groups.items(), key=lambda group: group[0][0] != NOT_REPLICATED)
+        if len(ordered) == 1:
+            ((verdict, reason), _) = ordered[0]
+            lines.append(f"- **{CELLS[cell]}**, every curve: **{verdict}** ({reason}).")
+            continue
+        parts = [f"{', '.join(series)}: **{verdict}** ({reason})" for (verdict, reason), series in ordered]
+        lines.append(f"- **{CELLS[cell]}**: " + "; ".join(parts) + ".")
     return "\n".join(lines)
 
 
