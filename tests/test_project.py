@@ -109,14 +109,33 @@ def test_the_conda_part_names_channels_and_packages_that_conda_forge_has(repo):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("  - nodejs", "  - nodjes"), "conda package 'nodjes' ('nodjes') is not a package of conda-forge"),
+        (("  - nodejs", "  - nodjes"), "conda package 'nodjes' is not a package of conda-forge (registry: "),
         (("  - nodejs", "  - nodejs>=18,<23"), None),
+        (("  - nodejs", "  - nodejs 20.*"), None),
         (("  - nodejs", "  - conda-forge::nodejs =20.*"), None),
+        (("  - nodejs", "  - conda-forge/linux-64::nodejs[build=*_0]"), None),
         (("  - nodejs", "  - conda-forge::nodjs"), "closest: nodejs"),
-        (("  - nodejs", "  - bioconda::nodejs"), "names channel 'bioconda', whose package names"),
+        (
+            ("  - nodejs", "  - NodeJS"),
+            "conda package 'NodeJS': conda's package names are lower case: 'nodejs'",
+        ),
+        (("  - nodejs", "  - bioconda::nodejs"), "names a channel 'bioconda' is not one whose package names"),
+        (("  - nodejs", "  - 18"), "dependency 18 is not in a form this check reads"),
+        (("  - conda-forge\n", "  - https://conda.anaconda.org/conda-forge/\n"), None),
         (("  - conda-forge\n", "  - conda-froge\n"), "channel 'conda-froge' is not one whose package names"),
-        (("  - pip\n", ""), "a `pip:` section without the conda package pip"),
-        (("  - python=3.11", "  - python>>3.11"), "dependency 'python>>3.11' is not a conda match spec"),
+        (
+            ("  - conda-forge\n", "  - defaults\n"),
+            "held here (conda-forge; or conda's keyword nodefaults). To",
+        ),
+        (
+            ("  - conda-forge\n", ""),
+            "'python=3.11' cannot be checked: no channel whose package names are held",
+        ),
+        (("  - pip\n", ""), "a `pip:` section without the conda package pip: conda warns and adds a pip"),
+        (
+            ("  - python=3.11", "  - python>>3.11"),
+            "dependency 'python>>3.11' is not in a form this check reads",
+        ),
         (("  - python=3.11", "  - python=3.11=*_cpython"), None),
     ],
 )
@@ -132,7 +151,26 @@ def test_a_broken_conda_part_is_named_with_what_was_expected(repo, tmp_path, cha
     if expected is None:
         assert problems == []
     else:
-        assert len(problems) == 1 and expected in problems[0], problems
+        assert len(problems) >= 1 and expected in problems[0], problems
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "expected a mapping with lists under `channels:` and `dependencies:`"),
+        ("- python=3.11\n", "expected a mapping with lists under `channels:` and `dependencies:`"),
+        (
+            "channels: [{a: 1}]\ndependencies: [python]\n",
+            "channel {'a': 1}: expected a channel's name or URL",
+        ),
+        ("channels: [conda-forge]\ndependencies: [pip, {pip: null}]\n", "`pip:` holds None: expected a list"),
+    ],
+)
+def test_an_environment_file_of_another_shape_is_named_not_a_crash(repo, tmp_path, text, expected):
+    copy_environment_sources(repo, tmp_path)
+    (tmp_path / conda.SOURCE_FILE).write_text(text)
+    problems = conda.conda_part_problems(tmp_path)
+    assert problems and expected in problems[0], problems
 
 
 def test_the_jobs_environment_is_not_written_from_a_broken_conda_part(repo, tmp_path):
@@ -146,10 +184,29 @@ def test_the_jobs_environment_is_not_written_from_a_broken_conda_part(repo, tmp_
     assert not (tmp_path / conda.ENVIRONMENT_FILE).exists()
 
 
-def test_the_channel_names_file_is_what_its_script_writes(repo, tmp_path):
-    """Same names, same bytes (no timestamp in the gzip): a refresh shows in git only when names change."""
+def test_the_channel_names_are_read_from_the_registrys_head_and_written_the_same_each_time(repo, tmp_path):
+    """The script reads a registry laid out as conda-forge/feedstock-outputs is (outputs/x/y/z/NAME.json),
+    at its HEAD commit; the same names give the same bytes (no timestamp in the gzip), so a refresh
+    shows in git only when the names change."""
+    registry = tmp_path / "feedstock-outputs"
+    for path in ("outputs/n/o/d/nodejs.json", "outputs/p/i/p/pip.json", "README.md"):
+        (registry / path).parent.mkdir(parents=True, exist_ok=True)
+        (registry / path).write_text("{}")
+    git = ["git", "-C", str(registry), "-c", "user.name=test", "-c", "user.email=test@example.org"]
+    for arguments in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "registry"]):
+        subprocess.run(git + arguments, check=True)
+    commit = subprocess.run(git + ["rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout
+    script = repo / "workflow" / "scripts" / "conda_forge_names.py"
+    for output in ("first.txt.gz", "second.txt.gz"):
+        subprocess.run([sys.executable, script, registry, tmp_path / output], check=True, capture_output=True)
+    assert (tmp_path / "first.txt.gz").read_bytes() == (tmp_path / "second.txt.gz").read_bytes()
+    (tmp_path / "workflow" / "envs").mkdir(parents=True)
+    shutil.copy(tmp_path / "first.txt.gz", tmp_path / conda.CHANNEL_NAME_FILES["conda-forge"])
+    origin, names = conda.channel_names(tmp_path, "conda-forge")
+    assert names == {"nodejs", "pip"} and commit.strip() in origin
+    # The file kept in the repository is one the script wrote: written again from its names, the same bytes.
     origin, names = conda.channel_names(repo, "conda-forge")
-    written = conda.write_channel_names(tmp_path / "names.txt.gz", origin, sorted(names))
+    written = conda.write_channel_names(tmp_path / "again.txt.gz", origin, sorted(names))
     assert written.read_bytes() == (repo / conda.CHANNEL_NAME_FILES["conda-forge"]).read_bytes()
 
 

@@ -3,10 +3,10 @@ reachable (CI reaches PyPI only): every output registered in conda-forge's feeds
 name per line under a line naming the registry's commit, gzipped without a timestamp so that the same
 registry gives the same bytes.
 
-Usage: python workflow/scripts/conda_forge_names.py FEEDSTOCK_OUTPUTS
+Usage: python workflow/scripts/conda_forge_names.py FEEDSTOCK_OUTPUTS [OUTPUT]
 FEEDSTOCK_OUTPUTS: a clone (or bare git directory) of https://github.com/conda-forge/feedstock-outputs; its
-HEAD is read. Writes workflow/envs/conda-forge-names.txt.gz, which rnn_replication.pipeline.conda reads.
-Run it again when environment.yml needs a package conda-forge registered since.
+HEAD is read. OUTPUT: default workflow/envs/conda-forge-names.txt.gz, which rnn_replication.pipeline.conda
+reads. Run it again when environment.yml needs a package conda-forge registered since.
 """
 
 import subprocess
@@ -24,7 +24,7 @@ def git(registry: Path, *arguments: str) -> str:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
     registry = Path(sys.argv[1])
     if (registry / ".git").exists():
@@ -36,5 +36,6 @@ if __name__ == "__main__":
     if not names:
         sys.exit(f"{registry}: no outputs/**/NAME.json at HEAD; not a clone of conda-forge/feedstock-outputs")
     source = f"github.com/conda-forge/feedstock-outputs at {commit} ({date})"
-    path = write_channel_names(repository_root() / CHANNEL_NAME_FILES["conda-forge"], source, names)
+    default = repository_root() / CHANNEL_NAME_FILES["conda-forge"]
+    path = write_channel_names(Path(sys.argv[2]) if len(sys.argv) == 3 else default, source, names)
     print(f"wrote {path}: {len(names)} names from {source}")

@@ -104,11 +104,12 @@ def unusable_curve(article: np.ndarray, seeds: np.ndarray) -> str:
     if article.size == 0:
         return "no epochs to compare"
     bad = np.flatnonzero(~np.isfinite(np.vstack([seeds, article])).all(axis=0))
-    if len(bad):
-        return (
-            f"not a finite number at epoch{'s' if len(bad) > 1 else ''} {', '.join(str(t + 1) for t in bad)}"
-        )
-    return ""
+    return f"not a finite number at {epochs_named([int(t) + 1 for t in bad])}" if len(bad) else ""
+
+
+def epochs_named(epochs: list[int]) -> str:
+    """1-based epochs as the notes name them: "epoch 3", "epochs 1, 2"."""
+    return f"epoch{'s' if len(epochs) > 1 else ''} {', '.join(str(epoch) for epoch in epochs)}"
 
 
 def too_few_seeds(runs: list) -> str:
@@ -285,7 +286,7 @@ def dynamics_note(row: dict, alpha: float, family: int, logged: int) -> str:
             note += f", but not after Holm's correction over {family} tests"
         return note
     epochs = json.loads(row["epochs_outside"])
-    where = f"epoch{'s' if len(epochs) > 1 else ''} {', '.join(str(epoch) for epoch in epochs)}"
+    where = epochs_named(epochs)
     partial = (
         ""
         if row["epochs"] == logged

@@ -36,12 +36,17 @@ STAMP_PREFIX = f"# {PINS_FILE} sha256: "
 CHANNEL_NAME_FILES = {"conda-forge": Path("workflow/envs/conda-forge-names.txt.gz")}
 # Words conda reads in `channels:` that are not channels ("nodefaults": leave out the defaults channels).
 CHANNEL_KEYWORDS = ("nodefaults",)
-# A conda match spec as environment files write them: [channel::]name[ version constraints][=build].
+# A conda match spec as environment files write them: [channel[/subdir]::]name[ constraints][=build], then
+# optionally [key=value, ...]; a constraint is an optional operator and a version ("3.11", "20.*"), several
+# joined by "," or "|".
+CONSTRAINT = r"(?:==|>=|<=|!=|~=|=|<|>)?\s*[0-9*][0-9A-Za-z_.*+!]*"
 MATCH_SPEC = re.compile(
-    r"(?:(?P<channel>[A-Za-z0-9_.-]+)::)?(?P<name>[A-Za-z0-9_][A-Za-z0-9_.+-]*)"
-    r"(?:\s*(?P<constraint>(?:==|>=|<=|!=|~=|=|<|>)?\s*[0-9*][0-9A-Za-z_.*+!]*"
-    r"(?:\s*[,|]\s*(?:==|>=|<=|!=|~=|=|<|>)?\s*[0-9*][0-9A-Za-z_.*+!]*)*)(?:[= ][A-Za-z0-9_.*]+)?)?"
+    r"(?:(?P<channel>\S+?)::)?(?P<name>[A-Za-z0-9_][A-Za-z0-9_.+-]*)"
+    rf"(?:\s*{CONSTRAINT}(?:\s*[,|]\s*{CONSTRAINT})*(?:[= ][A-Za-z0-9_.*]+)?)?"
+    r"(?:\[[^\[\]]+\])?"
 )
+# A channel named by its URL on anaconda.org is that channel.
+ANACONDA_ORG = re.compile(r"https?://conda\.anaconda\.org/")
 HEADER = f"""\
 # The environment of every rule under `snakemake --use-conda`: {SOURCE_FILE}'s, which users create by hand.
 # Made from it by `python -m rnn_replication.pipeline.conda` (do not edit: the workflow refuses a file that
@@ -119,56 +124,90 @@ def closest(word: str, choices) -> str:
     return f"; closest: {', '.join(matches)}" if matches else ""
 
 
+def channel_of(text: str) -> str:
+    """The channel a `channels:` entry or a spec's ``channel::`` prefix names: "conda-forge" for
+    "conda-forge", "conda-forge/linux-64" and "https://conda.anaconda.org/conda-forge"."""
+    return ANACONDA_ORG.sub("", text).strip("/").split("/")[0]
+
+
+def channel_problem(entry: str) -> str:
+    held = ", ".join(CHANNEL_NAME_FILES)
+    return (
+        f"channel {entry!r} is not one whose package names are held here ({held}; or conda's keyword "
+        f"{', '.join(CHANNEL_KEYWORDS)}){closest(channel_of(entry), CHANNEL_NAME_FILES)}. To check against "
+        "another channel, add a file of its package names to CHANNEL_NAME_FILES in "
+        "rnn_replication/pipeline/conda.py"
+    )
+
+
 def conda_part_problems(repository: Path) -> list[str]:
     """What in environment.yml's channels and conda packages conda would refuse, as far as it can be told
     without a channel: each a sentence naming the entry and what was expected. Empty when none."""
-    source = yaml.safe_load((Path(repository) / SOURCE_FILE).read_text()) or {}
-    channels, dependencies = source.get("channels"), source.get("dependencies")
+    source = yaml.safe_load((Path(repository) / SOURCE_FILE).read_text())
+    channels = source.get("channels") if isinstance(source, dict) else None
+    dependencies = source.get("dependencies") if isinstance(source, dict) else None
     if not isinstance(channels, list) or not isinstance(dependencies, list):
-        return [f"{SOURCE_FILE}: expected lists under `channels:` and `dependencies:`"]
+        return [f"{SOURCE_FILE}: expected a mapping with lists under `channels:` and `dependencies:`"]
     problems, held = [], {}
-    for channel in channels:
-        if channel in CHANNEL_NAME_FILES:
-            held[channel] = channel_names(repository, channel)
-        elif channel not in CHANNEL_KEYWORDS:
-            problems.append(
-                f"{SOURCE_FILE}: channel {channel!r} is not one whose package names are held here "
-                f"({', '.join(CHANNEL_NAME_FILES)}; or conda's keyword {', '.join(CHANNEL_KEYWORDS)})"
-                f"{closest(str(channel), [*CHANNEL_NAME_FILES, *CHANNEL_KEYWORDS])}"
-            )
-    conda_packages, has_pip_section = set(), False
+    for entry in channels:
+        if not isinstance(entry, str):
+            problems.append(f"{SOURCE_FILE}: channel {entry!r}: expected a channel's name or URL")
+        elif channel_of(entry) in CHANNEL_NAME_FILES:
+            held[channel_of(entry)] = channel_names(repository, channel_of(entry))
+        elif entry not in CHANNEL_KEYWORDS:
+            problems.append(f"{SOURCE_FILE}: {channel_problem(entry)}")
+    conda_packages, pip_sections = set(), []
     for item in dependencies:
         if isinstance(item, dict) and set(item) == {"pip"}:
-            has_pip_section = True
+            pip_sections.append(item["pip"])
             continue
         spec = MATCH_SPEC.fullmatch(item.strip()) if isinstance(item, str) else None
         if spec is None:
             problems.append(
-                f"{SOURCE_FILE}: dependency {item!r} is not a conda match spec "
-                "(expected e.g. 'numpy', 'python=3.11', 'nodejs>=18,<23') or a `pip:` list"
+                f"{SOURCE_FILE}: dependency {item!r} is not in a form this check reads: expected a conda "
+                "match spec, [channel::]name[ version][=build] (e.g. 'numpy', 'python=3.11', "
+                "'nodejs>=18,<23'), or a `pip:` list"
             )
             continue
-        name, channel = spec["name"], spec["channel"]
+        name, prefix = spec["name"], spec["channel"]
         conda_packages.add(name)
-        if channel is not None and channel not in CHANNEL_NAME_FILES:
+        if prefix is not None and channel_of(prefix) not in CHANNEL_NAME_FILES:
+            problems.append(f"{SOURCE_FILE}: {item!r} names a {channel_problem(prefix)}")
+            continue
+        if prefix is not None:
+            searched = {channel_of(prefix): channel_names(repository, channel_of(prefix))}
+        elif held:
+            searched = held
+        else:
             problems.append(
-                f"{SOURCE_FILE}: {item!r} names channel {channel!r}, whose package names are not held here"
+                f"{SOURCE_FILE}: {item!r} cannot be checked: no channel whose package names are held here "
+                f"({', '.join(CHANNEL_NAME_FILES)}) is listed under `channels:`"
             )
             continue
-        searched = {channel: held.get(channel) or channel_names(repository, channel)} if channel else held
-        if searched and not any(name in names for _, names in searched.values()):
-            where = " or ".join(f"{known} (registry: {origin})" for known, (origin, _) in searched.items())
-            everything = set().union(*(names for _, names in searched.values()))
-            problems.append(
-                f"{SOURCE_FILE}: conda package {name!r} ({item!r}) is not a package of {where}"
-                f"{closest(name, everything)}"
-            )
-    if has_pip_section and "pip" not in conda_packages:
+        if not any(name in names for _, names in searched.values()):
+            problems.append(unknown_package_problem(item, name, searched))
+    for section in pip_sections:
+        if not isinstance(section, list) or not all(isinstance(line, str) for line in section):
+            problems.append(f"{SOURCE_FILE}: `pip:` holds {section!r}: expected a list of pip's lines")
+    if pip_sections and "pip" not in conda_packages:
         problems.append(
-            f"{SOURCE_FILE}: a `pip:` section without the conda package pip: conda creates the environment "
-            "without a pip of its own and installs none of the section (add `- pip` to dependencies)"
+            f"{SOURCE_FILE}: a `pip:` section without the conda package pip: conda warns and adds a pip of "
+            "its own choosing; add `- pip` to dependencies so that the environment says which pip runs it"
         )
     return problems
+
+
+def unknown_package_problem(item: str, name: str, searched: dict) -> str:
+    where = " or ".join(f"{channel} (registry: {origin})" for channel, (origin, _) in searched.items())
+    names = set().union(*(names for _, names in searched.values()))
+    entry = repr(name) if item.strip() == name else f"{name!r} ({item!r})"
+    if name.lower() != name and name.lower() in names:
+        return f"{SOURCE_FILE}: conda package {entry}: conda's package names are lower case: {name.lower()!r}"
+    return (
+        f"{SOURCE_FILE}: conda package {entry} is not a package of {where}{closest(name, names)}. If the "
+        "channel registered it after that, refresh conda-forge's names with `python "
+        "workflow/scripts/conda_forge_names.py FEEDSTOCK_OUTPUTS_CLONE`"
+    )
 
 
 def write_jobs_environment(repository: Path) -> Path:

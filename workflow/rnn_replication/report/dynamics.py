@@ -8,7 +8,7 @@ import json
 import pandas as pd
 
 from rnn_replication.core.spec import CELLS
-from rnn_replication.judge.curves import FEATURES
+from rnn_replication.judge.curves import FEATURES, epochs_named
 from rnn_replication.judge.inference import NOT_REPLICATED, NOT_TESTED
 from rnn_replication.report.wording import interval_levels
 
@@ -45,43 +45,55 @@ def curve_rule(curves: pd.DataFrame, alpha: float) -> str:
     )
 
 
-def epochs_named(epochs: list[int]) -> str:
-    return f"epoch{'s' if len(epochs) > 1 else ''} {', '.join(str(epoch) for epoch in epochs)}"
-
-
-def curve_reason(row: dict) -> str:
-    """What one curve's verdict rests on, short: the epochs where the article's curve leaves the band, or
-    none; the report says once, above, what the band is and what Holm's correction runs over."""
+def curve_reason(row: dict, compared: str = "") -> str:
+    """What one curve's verdict rests on, short: the epochs where the article's curve leaves the band, on
+    which side of our mean its values lie, or none. ``compared``, where not empty, says how much of the
+    article's log was compared ("the first 10 of the article's 20 epochs"). The report says once, above,
+    what the band is and what Holm's correction runs over."""
     if row["verdict"] == NOT_TESTED:
         return row["note"]
     epochs = json.loads(row["epochs_outside"])
     if not epochs:
-        return "inside the band at every epoch"
-    reason = f"{row['direction']} the band at {epochs_named(epochs)}"
-    return reason if row["verdict"] == NOT_REPLICATED else f"{reason}, not after Holm's correction"
+        return f"inside the band at each of {compared}" if compared else "inside the band at every epoch"
+    reason = f"outside the band, {row['direction']} ours, at {epochs_named(epochs)}"
+    reason += f" of {compared}" if compared else ""
+    return (
+        reason
+        if row["verdict"] == NOT_REPLICATED
+        else f"{reason}, but not shown to differ after Holm's correction"
+    )
 
 
 def curve_sentences(curves: pd.DataFrame, article_history: pd.DataFrame) -> str:
     """One line per cell (Markdown list), its curves grouped by verdict and reason so that a reason shared
-    by several curves is said once, the curves shown to differ first; before the list, once, how much of
-    the article's log was compared where our runs are shorter than it."""
+    by several curves is said once, the curves shown to differ first. Where our runs are shorter than the
+    article's log, how much of it was compared: once above the list when that is the same for every
+    curve judged, otherwise in each reason."""
     rows = curves[curves["kind"] == "curve"]
     logged = article_history.groupby("cell").size()
-    tested = rows[rows["verdict"] != NOT_TESTED]
-    shorter = {(int(row["epochs"]), int(logged[row["cell"]])) for row in tested.to_dict("records")}
-    shorter = {(ours, theirs) for ours, theirs in shorter if ours < theirs}
+    tested = rows[rows["verdict"] != NOT_TESTED].to_dict("records")
+    lengths = {(int(row["epochs"]), int(logged[row["cell"]])) for row in tested}
+    said_once = len(lengths) == 1 and next(iter(lengths))[0] < next(iter(lengths))[1]
     lines = []
-    if len(shorter) == 1:
-        ((ours, theirs),) = shorter
-        compared = f"Our runs have {ours} of the article's {theirs} epochs: the curves are compared on those."
-        lines += [compared, ""]  # the blank line: Markdown's list starts below
+    if said_once:
+        ((ours, theirs),) = lengths
+        lines += [
+            f"The curves are compared on the first {ours} of the article's {theirs} epochs, those all our "
+            "runs have.",
+            "",  # Markdown's list starts after a blank line
+        ]
     for cell, of_cell in rows.groupby("cell", sort=False):
         groups: dict[tuple[str, str], list[str]] = {}
         for row in of_cell.to_dict("records"):
-            reason = curve_reason(row)
-            if len(shorter) > 1 and row["verdict"] != NOT_TESTED and row["epochs"] < logged[cell]:
-                reason += f"; on the first {int(row['epochs'])} of the article's {int(logged[cell])} epochs"
-            groups.setdefault((row["verdict"], reason), []).append(SERIES_NAMES[row["id"]])
+            partial = not said_once and row["verdict"] != NOT_TESTED and row["epochs"] < logged[cell]
+            compared = (
+                f"the first {int(row['epochs'])} of the article's {int(logged[cell])} epochs"
+                if partial
+                else ""
+            )
+            groups.setdefault((row["verdict"], curve_reason(row, compared)), []).append(
+                SERIES_NAMES[row["id"]]
+            )
         ordered = sorted(groups.items(), key=lambda group: group[0][0] != NOT_REPLICATED)
         if len(ordered) == 1:
             ((verdict, reason), _) = ordered[0]
