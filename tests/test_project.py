@@ -67,12 +67,21 @@ def test_the_jobs_conda_environment_installs_the_pins_and_the_package_where_cond
         assert f"Requirement already satisfied: {package}==" in result.stdout, package
 
 
+def copy_from(repo, destination, *names):
+    """The repository's files ``names`` copied to the same relative paths under ``destination``."""
+    for name in names:
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(repo / name, destination / name)
+
+
+def copy_environment_sources(repo, destination):
+    copy_from(repo, destination, conda.SOURCE_FILE, *conda.CHANNEL_NAME_FILES.values())
+
+
 def test_the_conda_environment_changes_when_the_pins_change(repo, tmp_path):
     """Snakemake hashes the environment file's text only: it carries the digest of requirements.txt."""
     assert conda.stamp_problem(repo) is None
-    (tmp_path / "workflow" / "envs").mkdir(parents=True)
-    shutil.copy(repo / conda.ENVIRONMENT_FILE, tmp_path / conda.ENVIRONMENT_FILE)
-    shutil.copy(repo / conda.SOURCE_FILE, tmp_path / conda.SOURCE_FILE)
+    copy_from(repo, tmp_path, conda.ENVIRONMENT_FILE, conda.SOURCE_FILE)
     (tmp_path / conda.PINS_FILE).write_text((repo / conda.PINS_FILE).read_text() + "tqdm==4.67.1\n")
     problem = conda.stamp_problem(tmp_path)
     assert problem and conda.pins_stamp(tmp_path) in problem and conda.pins_stamp(repo) in problem
@@ -82,9 +91,7 @@ def test_the_conda_part_is_written_once_in_environment_yml(repo, tmp_path):
     """workflow/envs/workflow.yaml is made from environment.yml: a conda package, channel or Python version
     changed there (here: a new package) makes the jobs' file stale until it is written again."""
     assert (repo / conda.ENVIRONMENT_FILE).read_text() == conda.jobs_environment(repo)
-    for name in (conda.ENVIRONMENT_FILE, conda.SOURCE_FILE, conda.PINS_FILE):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(repo / name, tmp_path / name)
+    copy_from(repo, tmp_path, conda.ENVIRONMENT_FILE, conda.SOURCE_FILE, conda.PINS_FILE)
     source = (tmp_path / conda.SOURCE_FILE).read_text()
     (tmp_path / conda.SOURCE_FILE).write_text(source.replace("  - pip\n", "  - pip\n  - graphviz\n", 1))
     problem = conda.stamp_problem(tmp_path)
@@ -92,12 +99,6 @@ def test_the_conda_part_is_written_once_in_environment_yml(repo, tmp_path):
     conda.write_jobs_environment(tmp_path)
     assert conda.stamp_problem(tmp_path) is None
     assert "- graphviz" in (tmp_path / conda.ENVIRONMENT_FILE).read_text()
-
-
-def copy_environment_sources(repo, destination):
-    for name in (conda.SOURCE_FILE, *conda.CHANNEL_NAME_FILES.values()):
-        (destination / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(repo / name, destination / name)
 
 
 def test_the_conda_part_names_channels_and_packages_that_conda_forge_has(repo):
@@ -175,7 +176,7 @@ def test_an_environment_file_of_another_shape_is_named_not_a_crash(repo, tmp_pat
 
 def test_the_jobs_environment_is_not_written_from_a_broken_conda_part(repo, tmp_path):
     copy_environment_sources(repo, tmp_path)
-    shutil.copy(repo / conda.PINS_FILE, tmp_path / conda.PINS_FILE)
+    copy_from(repo, tmp_path, conda.PINS_FILE)
     source = (tmp_path / conda.SOURCE_FILE).read_text()
     (tmp_path / conda.SOURCE_FILE).write_text(source.replace("  - nodejs", "  - nodjes", 1))
     command = [sys.executable, "-m", "rnn_replication.pipeline.conda", str(tmp_path)]

@@ -9,8 +9,6 @@ through its paths. Prints two Markdown tables.
 
 import argparse
 
-import numpy as np
-
 from rnn_replication.core import records
 from rnn_replication.judge import curves
 from rnn_replication.judge.outputs import single_layer_histories
@@ -35,8 +33,7 @@ def main() -> None:
             continue
         epochs = min(len(run) for run in runs)
         for series in curves.SERIES:
-            seeds = np.array([run.sort_values("epoch")[series].to_numpy()[:epochs] for run in runs])
-            rho = curves.neighbour_correlation(seeds)
+            rho = curves.neighbour_correlation(curves.seed_curves(runs, series, epochs))
             measured.append(rho)
             rows.append(f"| {cell} | {SERIES_NAMES[series]} | {len(runs)} | {epochs} | {rho:.2f} |")
     if not rows:

@@ -91,11 +91,15 @@ def curve_test(article, seeds, alpha: float = 0.05) -> dict:
     }
 
 
+def seed_curves(runs: list[pd.DataFrame], series: str, epochs: int) -> np.ndarray:
+    """Our seeds' curves of ``series`` (n x ``epochs``): each run's first ``epochs`` epochs."""
+    return np.array([run.sort_values("epoch")[series].to_numpy()[:epochs] for run in runs])
+
+
 def aligned(runs: list[pd.DataFrame], article: pd.DataFrame, series: str) -> tuple[np.ndarray, np.ndarray]:
     """The article's curve of ``series`` and our seeds' (n x T), on the epochs all of them have."""
     epochs = min(len(article), *(len(run) for run in runs))
-    seeds = np.array([run.sort_values("epoch")[series].to_numpy()[:epochs] for run in runs])
-    return article.sort_values("epoch")[series].to_numpy()[:epochs], seeds
+    return article.sort_values("epoch")[series].to_numpy()[:epochs], seed_curves(runs, series, epochs)
 
 
 def unusable_curve(article: np.ndarray, seeds: np.ndarray) -> str:

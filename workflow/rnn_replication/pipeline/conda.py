@@ -148,14 +148,21 @@ def conda_part_problems(repository: Path) -> list[str]:
     dependencies = source.get("dependencies") if isinstance(source, dict) else None
     if not isinstance(channels, list) or not isinstance(dependencies, list):
         return [f"{SOURCE_FILE}: expected a mapping with lists under `channels:` and `dependencies:`"]
-    problems, held = [], {}
+    loaded = {}  # each channel's names read once
+
+    def names_of(channel: str) -> tuple[str, frozenset[str]]:
+        if channel not in loaded:
+            loaded[channel] = channel_names(repository, channel)
+        return loaded[channel]
+
+    problems, listed = [], []
     for entry in channels:
         if not isinstance(entry, str):
-            problems.append(f"{SOURCE_FILE}: channel {entry!r}: expected a channel's name or URL")
+            problems.append(f"channel {entry!r}: expected a channel's name or URL")
         elif channel_of(entry) in CHANNEL_NAME_FILES:
-            held[channel_of(entry)] = channel_names(repository, channel_of(entry))
+            listed.append(channel_of(entry))
         elif entry not in CHANNEL_KEYWORDS:
-            problems.append(f"{SOURCE_FILE}: {channel_problem(entry)}")
+            problems.append(channel_problem(entry))
     conda_packages, pip_sections = set(), []
     for item in dependencies:
         if isinstance(item, dict) and set(item) == {"pip"}:
@@ -164,37 +171,34 @@ def conda_part_problems(repository: Path) -> list[str]:
         spec = MATCH_SPEC.fullmatch(item.strip()) if isinstance(item, str) else None
         if spec is None:
             problems.append(
-                f"{SOURCE_FILE}: dependency {item!r} is not in a form this check reads: expected a conda "
-                "match spec, [channel::]name[ version][=build] (e.g. 'numpy', 'python=3.11', "
-                "'nodejs>=18,<23'), or a `pip:` list"
+                f"dependency {item!r} is not in a form this check reads: expected a conda match spec, "
+                "[channel::]name[ version][=build] (e.g. 'numpy', 'python=3.11', 'nodejs>=18,<23'), or a "
+                "`pip:` list"
             )
             continue
         name, prefix = spec["name"], spec["channel"]
         conda_packages.add(name)
-        if prefix is not None and channel_of(prefix) not in CHANNEL_NAME_FILES:
-            problems.append(f"{SOURCE_FILE}: {item!r} names a {channel_problem(prefix)}")
-            continue
-        if prefix is not None:
-            searched = {channel_of(prefix): channel_names(repository, channel_of(prefix))}
-        elif held:
-            searched = held
-        else:
+        searched = listed if prefix is None else [channel_of(prefix)]
+        if prefix is not None and searched[0] not in CHANNEL_NAME_FILES:
+            problems.append(f"{item!r} names a {channel_problem(prefix)}")
+        elif not searched:
             problems.append(
-                f"{SOURCE_FILE}: {item!r} cannot be checked: no channel whose package names are held here "
+                f"{item!r} cannot be checked: no channel whose package names are held here "
                 f"({', '.join(CHANNEL_NAME_FILES)}) is listed under `channels:`"
             )
-            continue
-        if not any(name in names for _, names in searched.values()):
-            problems.append(unknown_package_problem(item, name, searched))
+        elif not any(name in names_of(channel)[1] for channel in searched):
+            problems.append(
+                unknown_package_problem(item, name, {channel: names_of(channel) for channel in searched})
+            )
     for section in pip_sections:
         if not isinstance(section, list) or not all(isinstance(line, str) for line in section):
-            problems.append(f"{SOURCE_FILE}: `pip:` holds {section!r}: expected a list of pip's lines")
+            problems.append(f"`pip:` holds {section!r}: expected a list of pip's lines")
     if pip_sections and "pip" not in conda_packages:
         problems.append(
-            f"{SOURCE_FILE}: a `pip:` section without the conda package pip: conda warns and adds a pip of "
-            "its own choosing; add `- pip` to dependencies so that the environment says which pip runs it"
+            "a `pip:` section without the conda package pip: conda warns and adds a pip of its own "
+            "choosing; add `- pip` to dependencies so that the environment says which pip runs it"
         )
-    return problems
+    return [f"{SOURCE_FILE}: {problem}" for problem in problems]
 
 
 def unknown_package_problem(item: str, name: str, searched: dict) -> str:
@@ -202,10 +206,10 @@ def unknown_package_problem(item: str, name: str, searched: dict) -> str:
     names = set().union(*(names for _, names in searched.values()))
     entry = repr(name) if item.strip() == name else f"{name!r} ({item!r})"
     if name.lower() != name and name.lower() in names:
-        return f"{SOURCE_FILE}: conda package {entry}: conda's package names are lower case: {name.lower()!r}"
+        return f"conda package {entry}: conda's package names are lower case: {name.lower()!r}"
     return (
-        f"{SOURCE_FILE}: conda package {entry} is not a package of {where}{closest(name, names)}. If the "
-        "channel registered it after that, refresh conda-forge's names with `python "
+        f"conda package {entry} is not a package of {where}{closest(name, names)}. If the channel "
+        "registered it after that, refresh conda-forge's names with `python "
         "workflow/scripts/conda_forge_names.py FEEDSTOCK_OUTPUTS_CLONE`"
     )
 

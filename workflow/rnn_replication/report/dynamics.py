@@ -73,10 +73,11 @@ def curve_sentences(curves: pd.DataFrame, article_history: pd.DataFrame) -> str:
     logged = article_history.groupby("cell").size()
     tested = rows[rows["verdict"] != NOT_TESTED].to_dict("records")
     lengths = {(int(row["epochs"]), int(logged[row["cell"]])) for row in tested}
-    said_once = len(lengths) == 1 and next(iter(lengths))[0] < next(iter(lengths))[1]
+    shorter = [(ours, theirs) for ours, theirs in lengths if ours < theirs]
+    said_once = len(lengths) == 1 and len(shorter) == 1
     lines = []
     if said_once:
-        ((ours, theirs),) = lengths
+        ((ours, theirs),) = shorter
         lines += [
             f"The curves are compared on the first {ours} of the article's {theirs} epochs, those all our "
             "runs have.",

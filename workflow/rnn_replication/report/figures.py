@@ -87,11 +87,8 @@ def plot_curve_bands(bands: pd.DataFrame, curves: pd.DataFrame, alpha: float = 0
             panel.plot(*marked, "x", color="C3", markersize=8, mew=2, label="article outside the band")
             panel.set_yscale("log")
             panel.set_ylim(bottom=floor)
-            panel.set_ylabel(
-                f"1 − {series.replace('val_', 'validation ')}"
-                if error
-                else series.replace("val_", "validation ")
-            )
+            measure = series.replace("val_", "validation ")
+            panel.set_ylabel(f"1 − {measure}" if error else measure)
             panel.set_title(
                 f"{CELLS[cell]}: {SERIES_NAMES[series]}\n{verdicts.get((cell, series), '')}",
                 fontsize="medium",
